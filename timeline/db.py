@@ -1,0 +1,198 @@
+"""Engines and sessions: where the database is, how connections are set up, and the
+schema-revision check every command runs before it reads or writes.
+
+The revision check reads `alembic_version` directly and compares it with
+`SCHEMA_REVISION`, so commands need not import Alembic (~300 ms); a test keeps the
+constant equal to the migrations' head.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from timeline.errors import DatabaseError
+
+SCHEMA_REVISION = "0001_initial"
+ENV_VAR = "TIMELINE_DATABASE_URL"
+DEFAULT_URL = "sqlite:///timeline.db"
+UPGRADE_HINT = "run `timeline db upgrade`"
+LOAD_HINT = "run `timeline load` or `timeline db upgrade` to create it"
+
+
+def database_url(option: str | None) -> URL:
+    """The URL from `--db`, else `TIMELINE_DATABASE_URL`, else `timeline.db` here.
+
+    A plain path means an SQLite file; `postgresql://` means psycopg 3.
+    """
+    raw = option or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in raw:
+        return URL.create("sqlite", database=raw)
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise DatabaseError(f"invalid database URL {raw!r}") from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def display_url(url: URL) -> str:
+    """The URL with any password hidden, for messages and `timeline info`."""
+    return url.render_as_string(hide_password=True)
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind an SQLite URL, or None for an in-memory database."""
+    name = url.database
+    if not name or name == ":memory:":
+        return None
+    return Path(name)
+
+
+def _sqlite_problem(path: Path) -> str | None:
+    """Why a path cannot be an SQLite database, or None when it can be opened."""
+    if path.is_dir():
+        return "is a directory"
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if header and header != b"SQLite format 3\x00":
+        return "is not an SQLite database"
+    return None
+
+
+def sqlite_state(url: URL) -> str:
+    """`missing`, `empty` (a zero-byte file) or `present`; raises for what is no database."""
+    path = sqlite_path(url)
+    if path is None:
+        return "present"
+    problem = _sqlite_problem(path)
+    if problem:
+        raise DatabaseError(f"database {display_url(url)}: {path} {problem}")
+    if not path.exists():
+        return "missing"
+    return "empty" if path.stat().st_size == 0 else "present"
+
+
+def _on_sqlite_connect(foreign_keys: bool, read_only: bool) -> Any:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    return configure
+
+
+def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True) -> Engine:
+    """An engine for the URL. SQLite gets foreign keys (off only for migrations), WAL,
+    and with `read_only` a `mode=ro` connection that can never create the file."""
+    try:
+        if is_sqlite(url):
+            path = sqlite_path(url)
+            if read_only and path is not None:
+                uri = f"file:{_uri_path(path)}?mode=ro"
+                engine = create_engine(
+                    "sqlite://", creator=_sqlite_creator(uri), poolclass=_null_pool()
+                )
+            else:
+                engine = create_engine(url, poolclass=_null_pool())
+            event.listen(engine, "connect", _on_sqlite_connect(foreign_keys, read_only))
+            return engine
+        return create_engine(url, pool_pre_ping=False)
+    except NoSuchModuleError as exc:
+        raise DatabaseError(f"unsupported database URL {display_url(url)}") from exc
+    except ImportError as exc:
+        raise DatabaseError(
+            f"database {display_url(url)} needs a driver: pip install 'timeline[postgres]'"
+        ) from exc
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.resolve()))
+
+
+def _sqlite_creator(uri: str) -> Any:
+    import sqlite3
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    return connect
+
+
+def _null_pool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def first_line(exc: BaseException) -> str:
+    """The database's own message, one line, without SQLAlchemy's decorations."""
+    original = getattr(exc, "orig", None) or exc
+    message = str(original).strip().splitlines()[0] if str(original).strip() else repr(original)
+    return re.sub(r"\s+", " ", message)
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision in `alembic_version`, or None where the schema was never created."""
+    try:
+        with engine.connect() as connection:
+            has_table = engine.dialect.has_table(connection, "alembic_version")
+            if not has_table:
+                return None
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    except DBAPIError as exc:
+        where = display_url(engine.url)
+        raise DatabaseError(f"cannot open database {where}: {first_line(exc)}") from exc
+    return row[0] if row else None
+
+
+def require_database(url: URL) -> None:
+    """Refuse a missing or empty SQLite file, so that nothing creates one by accident."""
+    if is_sqlite(url) and sqlite_state(url) in ("missing", "empty"):
+        raise DatabaseError(f"no timeline database at {display_url(url)}; {LOAD_HINT}")
+
+
+def open_database(url: URL, *, read_only: bool = True) -> Engine:
+    """An engine on an existing database at the current schema revision.
+
+    Never creates anything: a missing SQLite file, an unreachable server, a database
+    without the schema or at another revision is a `DatabaseError` with the next step.
+    """
+    require_database(url)
+    engine = make_engine(url, read_only=read_only)
+    check_revision(engine)
+    return engine
+
+
+def check_revision(engine: Engine) -> None:
+    revision = stored_revision(engine)
+    where = display_url(engine.url)
+    if revision is None:
+        raise DatabaseError(f"database {where} has no timeline schema; {UPGRADE_HINT}")
+    if revision != SCHEMA_REVISION:
+        raise DatabaseError(
+            f"database {where} is at schema revision {revision}, this timeline needs "
+            f"{SCHEMA_REVISION}; {UPGRADE_HINT}"
+        )

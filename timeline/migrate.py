@@ -1,0 +1,68 @@
+"""Alembic, configured in code: no alembic.ini, migrations found beside the package,
+so an installed wheel can create and upgrade a database from any directory."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+
+from timeline.db import display_url, first_line, make_engine, stored_revision
+from timeline.errors import DatabaseError, InputError
+from timeline.resources import bundled_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
+def alembic_config(url: URL) -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(bundled_dir("migrations")))
+    config.attributes["url"] = url
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return (
+        ScriptDirectory.from_config(alembic_config(URL.create("sqlite"))).get_current_head() or ""
+    )
+
+
+def _run(url: URL, action: str, revision: str) -> None:
+    from alembic import command
+    from alembic.util import CommandError
+
+    engine = make_engine(url, foreign_keys=False)
+    config = alembic_config(url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, action)(config, revision)
+    except CommandError as exc:
+        raise InputError(str(exc)) from exc
+    except DBAPIError as exc:
+        raise DatabaseError(f"database {display_url(url)}: {first_line(exc)}") from exc
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: URL, revision: str = "head") -> None:
+    _run(url, "upgrade", revision)
+
+
+def downgrade(url: URL, revision: str) -> None:
+    _run(url, "downgrade", revision)
+
+
+def current(url: URL) -> str | None:
+    """The database's revision, read without Alembic; None for an empty database."""
+    engine = make_engine(url, read_only=True)
+    try:
+        return stored_revision(engine)
+    finally:
+        engine.dispose()
