@@ -90,7 +90,7 @@ def main() -> None:
     app(prog_name="timeline")
 
 
-from timeline.cli import database  # noqa: E402,F401  (registers commands)
+from timeline.cli import database, load, sql, transfer, views  # noqa: E402,F401  (register commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
