@@ -2,4 +2,47 @@
 
 from __future__ import annotations
 
-from timeline.cli import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from timeline.cli import app, options
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Seed files (YAML); default: the bundled article seeds.", show_default=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check everything and show the summary; write nothing."),
+    ] = False,
+) -> None:
+    """Load seed files: checked first, written in one transaction, idempotent.
+
+    Creates and migrates a database that does not exist yet; refuses an out-of-date one.
+    """
+    from timeline import seeds
+    from timeline.db import display_url
+
+    url = options(ctx).url
+    result = seeds.load_paths(url, paths, dry_run=dry_run)
+    verb = "Would load" if dry_run else "Loaded"
+    created = " (a new database)" if result.created_database else ""
+    typer.echo(f"{verb} {', '.join(result.files)} into {display_url(url)}{created}")
+    typer.echo(f"{'table':<18}{'created':>9}{'updated':>9}{'removed':>9}{'unchanged':>11}")
+    for table, counts in result.counts.items():
+        typer.echo(
+            f"{table:<18}{counts.created:>9}{counts.updated:>9}{counts.removed:>9}"
+            f"{counts.unchanged:>11}"
+        )
+    if dry_run:
+        typer.echo("Dry run: nothing was written.")
+    elif not result.changed:
+        typer.echo("Nothing changed: the database already holds these files.")
