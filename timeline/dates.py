@@ -4,7 +4,8 @@ after <event>" into such an interval without making anything more precise than t
 source.
 
 Rules (the anchor is a publication date, or another event's interval):
-- `day`, `week` (a Monday), `month`, `year`, `between` (explicit bounds): absolute.
+- `day`, `week` (a Monday), `month`, `year`: absolute. `between`: explicit bounds,
+  a `range` unless they are said to form a calendar unit (which is then checked).
 - `weekday`: the last such weekday on or before the anchor, so "on Monday" in an
   article of Monday 15 Sep 2025 is that Monday.
 - `last_week`: the Monday–Sunday week before the anchor's week.
@@ -26,15 +27,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from timeline.errors import InputError
+from timeline.models import PRECISIONS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ABSOLUTE_RULES = ("day", "week", "month", "year", "between")
 PUBLICATION_RULES = ("weekday", "last_week")
 EVENT_RULES = ("days_before", "days_after", "same_as", "after")
 RULES = ABSOLUTE_RULES + PUBLICATION_RULES + EVENT_RULES
-
-
-PRECISIONS = ("day", "week", "month", "year", "range")
 
 
 def _unit_end(precision: str, start: date) -> date | None:
@@ -115,7 +114,7 @@ class DateRule:
     """One event's date as a source words it, before resolution.
 
     `value` is what the rule needs: a date for `day`/`week`, (year, month) for `month`,
-    a year, (start, end) for `between`, a weekday name, a number of days, or an
+    a year, (start, end, precision) for `between`, a weekday name, a number of days, or an
     optional `until` date for `after`. `anchor_event` names the event it is relative to;
     `publication` is the publication date relative rules count from.
     """
@@ -200,7 +199,7 @@ def _apply(rule: DateRule, anchor: Interval | None) -> tuple[Interval, bool]:
         if kind == "year" and isinstance(value, int):
             return year(value), False
         if kind == "between" and isinstance(value, tuple):
-            return between(*value), False
+            return Interval(*value), False
         raise ValueError(f"bad value for {kind}: {value!r}")
     if kind in PUBLICATION_RULES:
         point = _single_day(anchor, kind) if anchor is not None else rule.publication

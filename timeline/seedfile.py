@@ -126,6 +126,9 @@ class DateSeed(Strict):
     until: date | None = None
     start: date | None = Field(None, alias="from")
     end: date | None = Field(None, alias="to")
+    precision: Annotated[str, _one_of(dates.PRECISIONS)] | None = Field(
+        None, description="with from/to: the calendar unit the bounds form (default: range)"
+    )
     anchor: Slug | None = Field(None, description="the event a relative rule counts from")
     source: Slug | None = Field(None, description="whose publication date; default: evidence")
 
@@ -140,6 +143,8 @@ class DateSeed(Strict):
             rules = ", ".join([*DATE_RULES, "from/to"])
             found = f"got {', '.join(given)}" if given else "got none"
             raise ValueError(f"give exactly one date rule ({rules}); {found}")
+        if self.precision is not None and self.start is None:
+            raise ValueError("`precision` goes with explicit bounds (`from` and `to`)")
         if self.until is not None and self.after is None:
             raise ValueError("`until` goes with `after`")
         needs_anchor = self.days_before is not None or self.days_after is not None
@@ -176,7 +181,7 @@ class DateSeed(Strict):
             return make("same_as", event=self.same_as)
         if self.after is not None:
             return make("after", self.until, self.after)
-        return make("between", (self.start, self.end))
+        return make("between", (self.start, self.end, self.precision or "range"))
 
 
 class ActorRole(Strict):
