@@ -297,7 +297,7 @@ def test_a_failing_write_rolls_back_everything(
     db_url: URL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure after some rows were written (here: in the relations) leaves nothing."""
-    from timeline import seeds as module
+    from timeline.seeds import write as module
 
     real = module._sync_links
 

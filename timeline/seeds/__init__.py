@@ -1,0 +1,109 @@
+"""Seed files into the database: parse and check everything first (slugs, references,
+quotes against the stored text, dates), then write in one transaction.
+
+Every row remembers the file it came from (`origin`). Reloading a file updates its
+rows by slug and removes what it created but no longer lists; rows of other files and
+imports are left alone, and a slug another file owns is refused.
+
+`format` reads and validates one file, `plan` checks them all together, `write`
+applies the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from timeline import db, migrate
+from timeline.errors import DatabaseError
+from timeline.resources import bundled_dir
+from timeline.seeds.format import parse
+from timeline.seeds.plan import SeedInput, Stored, build_plan
+from timeline.seeds.write import TABLES, Counts, apply
+
+__all__ = ["TABLES", "Counts", "LoadResult", "bundled_paths", "load_paths", "read_inputs"]
+
+
+@dataclass
+class LoadResult:
+    files: list[str]
+    counts: dict[str, Counts]
+    created_database: bool
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.created_database or any(c.changed for c in self.counts.values())
+
+
+def bundled_paths() -> list[Path]:
+    return sorted(bundled_dir("seeds").glob("*.yaml"))
+
+
+def read_inputs(paths: Sequence[Path] | None) -> list[SeedInput]:
+    """Parse every file (the bundled seeds when `paths` is None or empty)."""
+    if not paths:
+        return [
+            SeedInput(f"seeds/{p.name}", f"seeds/{p.name}", p.parent, parse(p, f"seeds/{p.name}"))
+            for p in bundled_paths()
+        ]
+    inputs = []
+    for path in paths:
+        name = str(path)
+        seed = parse(path, name)
+        inputs.append(SeedInput(name, str(path.resolve()), path.resolve().parent, seed))
+    return inputs
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back a dry run's writes."""
+
+
+def load_paths(url: URL, paths: Sequence[Path] | None, *, dry_run: bool = False) -> LoadResult:
+    """Parse and check every file, then write all of it in one transaction, or nothing.
+
+    A database that does not exist yet (an SQLite file that is missing or empty, a
+    PostgreSQL database without the schema) is created and migrated first, but only
+    once the files have passed every check that needs no database; a dry run migrates
+    a throwaway copy instead. An out-of-date schema is refused with the upgrade hint.
+    """
+    inputs = read_inputs(paths)
+    with ExitStack() as stack:
+        creating = _needs_creating(url)
+        if creating:
+            build_plan(inputs, Stored(None))  # every check that needs no database
+            if dry_run:
+                scratch = Path(stack.enter_context(TemporaryDirectory()))
+                url = URL.create("sqlite", database=str(scratch / "dry-run.db"))
+            migrate.upgrade(url)
+        engine = db.make_engine(url)
+        stack.callback(engine.dispose)
+        db.check_revision(engine)
+        counts: dict[str, Counts] = {}
+        try:
+            with Session(engine) as session, session.begin():
+                counts = apply(session, build_plan(inputs, Stored(session)), inputs)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except DBAPIError as exc:
+            raise DatabaseError(f"database {db.display_url(url)}: {db.first_line(exc)}") from exc
+    return LoadResult([item.name for item in inputs], counts, creating, dry_run)
+
+
+def _needs_creating(url: URL) -> bool:
+    if db.is_sqlite(url):
+        return db.sqlite_state(url) in ("missing", "empty")
+    engine = db.make_engine(url)
+    try:
+        return db.stored_revision(engine) is None
+    finally:
+        engine.dispose()

@@ -1,0 +1,255 @@
+"""Writing a checked plan: upsert by slug, diff the links, remove what a file no longer
+lists, and count every change. Runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from timeline.errors import FileInputError
+from timeline.models import (
+    Actor,
+    ActorAlias,
+    Event,
+    EventActor,
+    EventAlias,
+    EventCountry,
+    EventRelation,
+    Evidence,
+    Source,
+    SourceCitation,
+    normalize_name,
+)
+from timeline.seeds.plan import Plan, SeedInput
+
+TABLES = (
+    "sources",
+    "source_citations",
+    "actors",
+    "events",
+    "event_actors",
+    "evidence",
+    "event_relations",
+)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+
+@dataclass
+class Tracker:
+    """Which slugs or link keys a load created, updated, removed, or left alone."""
+
+    created: set[Any] = field(default_factory=set)
+    updated: set[Any] = field(default_factory=set)
+    removed: int = 0
+    seen: set[Any] = field(default_factory=set)
+
+    def changed(self, key: Any) -> None:
+        if key not in self.created:
+            self.updated.add(key)
+
+    def counts(self) -> Counts:
+        return Counts(
+            created=len(self.created),
+            updated=len(self.updated),
+            removed=self.removed,
+            unchanged=len(self.seen - self.created - self.updated),
+        )
+
+
+Row = Source | Actor | Event
+
+
+def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Counts]:
+    """Make the database hold what the plan says for the loaded files; count the changes."""
+    origins = {item.origin for item in inputs}
+    track = {table: Tracker() for table in TABLES}
+
+    _upsert(session, Source, plan.sources, origins, track["sources"])
+    actors = _upsert(session, Actor, plan.actors, origins, track["actors"])
+    events = _upsert(session, Event, plan.events, origins, track["events"])
+    for slug, actor_plan in plan.actors.items():
+        _sync_children(actors[slug], "aliases", actor_plan.aliases, track["actors"], slug)
+    for slug, event_plan in plan.events.items():
+        _sync_children(events[slug], "aliases", event_plan.aliases, track["events"], slug)
+        _sync_children(events[slug], "countries", event_plan.countries, track["events"], slug)
+    session.flush()
+
+    source_ids = _ids(session, Source)
+    actor_ids = _ids(session, Actor)
+    event_ids = _ids(session, Event)
+    for slug, actor_plan in plan.actors.items():
+        affiliation = actor_ids[actor_plan.affiliation] if actor_plan.affiliation else None
+        _assign(actors[slug], {"affiliation_id": affiliation}, track["actors"], slug)
+    for slug, event_plan in plan.events.items():
+        anchor_event, anchor_source = event_plan.anchor_event, event_plan.anchor_source
+        anchors = {
+            "anchor_event_id": event_ids[anchor_event] if anchor_event else None,
+            "anchor_source_id": source_ids[anchor_source] if anchor_source else None,
+        }
+        _assign(events[slug], anchors, track["events"], slug)
+
+    links: list[tuple[Any, tuple[str, ...], set[tuple[Any, ...]]]] = [
+        (
+            SourceCitation,
+            ("citing_source_id", "cited_source_id"),
+            {
+                (source_ids[slug], source_ids[cited], p.origin)
+                for slug, p in plan.sources.items()
+                for cited in p.cites
+            },
+        ),
+        (
+            EventActor,
+            ("event_id", "actor_id", "role"),
+            {
+                (event_ids[slug], actor_ids[actor], role, p.origin)
+                for slug, p in plan.events.items()
+                for actor, role in p.actors
+            },
+        ),
+        (
+            Evidence,
+            ("event_id", "source_id", "quote", "quote_start", "quote_end"),
+            {
+                (event_ids[slug], source_ids[source], quote, start, _end(quote, start), p.origin)
+                for slug, p in plan.events.items()
+                for source, quote, start in p.evidence
+            },
+        ),
+        (
+            EventRelation,
+            ("subject_event_id", "kind", "object_event_id"),
+            {
+                (event_ids[slug], kind, event_ids[other], p.origin)
+                for slug, p in plan.events.items()
+                for kind, other in p.relations
+            },
+        ),
+    ]
+    for model, columns, desired in links:
+        _sync_links(session, model, columns, origins, desired, track[model.__tablename__])
+
+    planned: dict[str, dict[str, Any]] = {
+        "events": plan.events,
+        "actors": plan.actors,
+        "sources": plan.sources,
+    }
+    for model, table in ((Event, "events"), (Actor, "actors"), (Source, "sources")):
+        stale = select(model).where(model.origin.in_(origins), model.slug.not_in(planned[table]))
+        for row in session.scalars(stale):
+            session.delete(row)
+            track[table].removed += 1
+        session.flush()
+    return {table: tracker.counts() for table, tracker in track.items()}
+
+
+def _end(quote: str | None, start: int | None) -> int | None:
+    return None if quote is None or start is None else start + len(quote)
+
+
+def _ids(session: Session, model: type[Row]) -> dict[str, int]:
+    return {slug: id_ for slug, id_ in session.execute(select(model.slug, model.id))}
+
+
+def _assign(row: Any, values: dict[str, Any], tracker: Tracker, key: Any) -> None:
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            tracker.changed(key)
+
+
+def _upsert(
+    session: Session,
+    model: Any,
+    planned: dict[str, Any],
+    origins: set[str],
+    tracker: Tracker,
+) -> dict[str, Any]:
+    """Insert or update each planned row by slug; a slug owned elsewhere is refused."""
+    existing = {
+        row.slug: row for row in session.scalars(select(model).where(model.slug.in_(planned)))
+    }
+    rows = {}
+    for slug, row_plan in planned.items():
+        tracker.seen.add(slug)
+        row = existing.get(slug)
+        if row is None:
+            row = model(slug=slug, origin=row_plan.origin, **row_plan.values)
+            session.add(row)
+            tracker.created.add(slug)
+        elif row.origin not in origins:
+            name, place = row_plan.where
+            raise FileInputError(
+                name, f"{place}.slug", f"{slug!r} already exists, loaded from {row.origin}"
+            )
+        else:
+            _assign(row, {**row_plan.values, "origin": row_plan.origin}, tracker, slug)
+        rows[slug] = row
+    return rows
+
+
+def _sync_children(row: Any, attribute: str, wanted: set[str], tracker: Tracker, key: str) -> None:
+    """Aliases and countries belong to their row: add the new ones, drop the old ones."""
+    collection = getattr(row, attribute)
+    if attribute == "countries":
+        have = {child.country_code: child for child in collection}
+    else:
+        have = {child.alias: child for child in collection}
+    for value in have.keys() - wanted:
+        collection.remove(have[value])
+    for value in sorted(wanted - have.keys()):
+        if attribute == "countries":
+            collection.append(EventCountry(country_code=value))
+        elif isinstance(row, Actor):
+            collection.append(ActorAlias(alias=value, alias_key=normalize_name(value)))
+        else:
+            collection.append(EventAlias(alias=value, alias_key=normalize_name(value)))
+    if have.keys() != wanted and key not in tracker.created:
+        tracker.changed(key)
+
+
+def _sync_links(
+    session: Session,
+    model: Any,
+    columns: tuple[str, ...],
+    origins: set[str],
+    desired: set[tuple[Any, ...]],
+    tracker: Tracker,
+) -> None:
+    """Links (citations, roles, evidence, relations) are owned by the file that lists them."""
+    wanted = {row[:-1]: row[-1] for row in desired}
+    owned = {
+        tuple(getattr(row, c) for c in columns): row
+        for row in session.scalars(select(model).where(model.origin.in_(origins)))
+    }
+    for key, row in owned.items():
+        if key not in wanted:
+            session.delete(row)
+            tracker.removed += 1
+    for key, origin in wanted.items():
+        tracker.seen.add(key)
+        row = owned.get(key)
+        if row is not None:
+            _assign(row, {"origin": origin}, tracker, key)
+            continue
+        match = select(model).where(
+            *(getattr(model, c) == v for c, v in zip(columns, key, strict=True))
+        )
+        if session.execute(match).first() is None:  # else another file or import has it
+            session.add(model(**dict(zip(columns, key, strict=True)), origin=origin))
+            tracker.created.add(key)
+    session.flush()
