@@ -1,0 +1,72 @@
+"""The README cannot drift: every ```console block is run against a freshly seeded
+SQLite database and must print exactly what the README shows; every command is
+documented."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Templates, run
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def console_blocks() -> list[tuple[int, list[tuple[str, str]]]]:
+    """(line number, [(command, expected output)]) for each console block."""
+    blocks = []
+    lines = README.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() == "```console":
+            start = index + 1
+            end = lines.index("```", start)
+            steps: list[tuple[str, list[str]]] = []
+            for line in lines[start:end]:
+                if line.startswith("$ "):
+                    steps.append((line[2:], []))
+                else:
+                    steps[-1][1].append(line)
+            blocks.append((start, [(cmd, "\n".join(out)) for cmd, out in steps]))
+            index = end
+        index += 1
+    return blocks
+
+
+BLOCKS = console_blocks()
+
+
+def test_the_readme_has_transcripts() -> None:
+    assert len(BLOCKS) >= 5
+
+
+@pytest.mark.parametrize(("line", "steps"), BLOCKS, ids=[f"README.md:{b[0]}" for b in BLOCKS])
+def test_readme_transcript(
+    line: int, steps: list[tuple[str, str]], templates: Templates, tmp_path: Path
+) -> None:
+    seeded = templates.template("sqlite", "seeded")
+    assert seeded.database
+    shutil.copyfile(seeded.database, tmp_path / "timeline.db")
+    for command, expected in steps:
+        words = shlex.split(command)
+        assert words[0] == "timeline", f"README.md:{line}: only `timeline` commands are run"
+        result = run(None, *words[1:])
+        shown = (result.stdout + result.stderr).rstrip("\n")
+        assert shown == expected, f"README.md:{line}: `{command}` printed:\n{shown}"
+
+
+def test_every_command_is_documented() -> None:
+    from timeline.cli import app
+    from typer.main import get_command
+
+    text = README.read_text(encoding="utf-8")
+    root = get_command(app)
+    names = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        names += [f"{name} {s}" for s in sub] if sub else [name]
+    missing = [n for n in names if not re.search(rf"timeline {re.escape(n)}\b", text)]
+    assert missing == []
