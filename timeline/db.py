@@ -110,9 +110,8 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
             path = sqlite_path(url)
             if read_only and path is not None:
                 uri = f"file:{_uri_path(path)}?mode=ro"
-                engine = create_engine(
-                    "sqlite://", creator=_sqlite_creator(uri), poolclass=_null_pool()
-                )
+                # The file's own URL (not `sqlite://`) so that messages name it.
+                engine = create_engine(url, creator=_sqlite_creator(uri), poolclass=_null_pool())
             else:
                 engine = create_engine(url, poolclass=_null_pool())
             event.listen(engine, "connect", _on_sqlite_connect(foreign_keys, read_only))
@@ -121,6 +120,8 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {display_url(url)}") from exc
     except ImportError as exc:
+        if url.get_backend_name() != "postgresql":  # only SQLite and PostgreSQL are supported
+            raise DatabaseError(f"unsupported database URL {display_url(url)}") from exc
         raise DatabaseError(
             f"database {display_url(url)} needs a driver: pip install 'timeline[postgres]'"
         ) from exc

@@ -44,11 +44,23 @@ def _run(url: URL, action: str, revision: str) -> None:
             config.attributes["connection"] = connection
             getattr(command, action)(config, revision)
     except CommandError as exc:
+        stored = current(url)
+        if stored is not None and stored not in known_revisions(config):
+            raise DatabaseError(
+                f"database {display_url(url)} is at schema revision {stored}, which this "
+                "timeline does not know (made by a newer timeline?)"
+            ) from exc
         raise InputError(str(exc)) from exc
     except DBAPIError as exc:
         raise DatabaseError(f"database {display_url(url)}: {first_line(exc)}") from exc
     finally:
         engine.dispose()
+
+
+def known_revisions(config: Config) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
 def upgrade(url: URL, revision: str = "head") -> None:

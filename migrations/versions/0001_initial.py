@@ -313,7 +313,8 @@ def upgrade() -> None:
         origin(),
         sa.CheckConstraint(
             "(quote IS NULL AND quote_start IS NULL AND quote_end IS NULL)"
-            " OR (quote IS NOT NULL AND quote_start >= 0"
+            " OR (quote IS NOT NULL AND quote_start IS NOT NULL AND quote_end IS NOT NULL"
+            " AND quote_start >= 0"
             " AND quote_end = quote_start + length(quote))",
             name=op.f("ck_evidence_quote_offsets"),
         ),
