@@ -114,6 +114,10 @@ class Templates:
             from timeline import migrate
 
             migrate.upgrade(url)
+            if backend == "postgresql":
+                from timeline.inspect import create_reader_role
+
+                create_reader_role(url)  # the role `timeline sql` runs as
             if stage == "seeded":
                 from timeline import seeds
 

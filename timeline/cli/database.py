@@ -54,3 +54,33 @@ def current(ctx: typer.Context) -> None:
     revision = migrate.current(url)
     note = " (head)" if revision == SCHEMA_REVISION else f" (head is {SCHEMA_REVISION})"
     typer.echo(f"{revision or 'base'}{note}")
+
+
+@db_app.command("create-reader-role")
+def create_reader_role(
+    ctx: typer.Context,
+    role: Annotated[
+        str,
+        typer.Option(
+            envvar="TIMELINE_READER_ROLE", metavar="ROLE", help="The role `timeline sql` enters."
+        ),
+    ] = "timeline_reader",
+    print_sql: Annotated[
+        bool,
+        typer.Option("--print-sql", help="Print the statements for an administrator; run nothing."),
+    ] = False,
+) -> None:
+    """PostgreSQL: create the least-privileged role `timeline sql` runs queries as.
+
+    It may only SELECT the timeline's tables and view. Idempotent; run it again after
+    `timeline db upgrade`.
+    """
+    from timeline.db import display_url
+    from timeline.inspect import create_reader_role as create
+
+    url = options(ctx).url
+    statements = create(url, role, execute=not print_sql)
+    if print_sql:
+        typer.echo("".join(f"{statement};\n" for statement in statements), nl=False)
+    else:
+        typer.echo(f"{display_url(url)}: role {role} may read the timeline", err=True)
