@@ -23,7 +23,8 @@ from test_cli_sql import REFUSED, REFUSED_CLASSES, Watch, admin_execute, stateme
 
 import timeline.inspect as inspect_module
 from timeline.errors import InputError
-from timeline.inspect import check_statement, printable, tokenize, unique_columns
+from timeline.inspect import printable, unique_columns
+from timeline.sqlcheck import check_statement, tokenize
 
 target_file = test_cli_sql.target_file
 
