@@ -1,0 +1,173 @@
+"""Every read command refuses a database it cannot use the same way: one `error:` line
+that names the database, exit 1, no traceback, and nothing created or migrated. A
+missing database is never created by reading, and the revision check that runs first
+does not import Alembic.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run, url_string
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
+from test_db import (
+    BAD_TARGETS,
+    assert_one_error_line,
+    bad_target,
+    files_under,
+    set_revision,
+    stored,
+)
+
+from timeline.db import display_url
+
+# (arguments, exit code on a migrated database with no rows: an unknown slug or actor is 2)
+READ_COMMANDS = [
+    (["events"], 0),
+    (["event", "west-2025-exercises-begin"], 2),
+    (["actors"], 0),
+    (["actor", "Lukashenka"], 2),
+    (["sources"], 0),
+    (["info"], 0),
+    (["sql", "SELECT count(*) AS n FROM events"], 0),
+    (["schema"], 0),
+]
+COMMANDS = [args for args, _ in READ_COMMANDS]
+IDS = [args[0] for args in COMMANDS]
+UPGRADE = "run `timeline db upgrade`"
+
+
+def tables(url: URL) -> set[str]:
+    engine = create_engine(url, poolclass=NullPool)
+    names = set(inspect(engine).get_table_names())
+    engine.dispose()
+    return names
+
+
+@pytest.mark.parametrize("kind", BAD_TARGETS)
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_read_commands_refuse_what_is_no_database(kind: str, command: list[str]) -> None:
+    here = Path.cwd()
+    target, mentions = bad_target(kind, here)
+    before = files_under(here)
+    result = run(target, *command)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, mentions)
+    assert files_under(here) == before
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_read_commands_in_a_real_process_print_one_line(command: list[str]) -> None:
+    here = Path.cwd()
+    target, mentions = bad_target("binary garbage", here)
+    done = subprocess.run(
+        [sys.executable, "-m", "timeline", "--db", target, *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert_one_error_line(done.stderr, mentions)
+
+
+@pytest.mark.parametrize("how", ["default", "--db", "environment"])
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_read_commands_never_create_a_database(
+    monkeypatch: pytest.MonkeyPatch, how: str, command: list[str]
+) -> None:
+    if how == "default":
+        result, name = run(None, *command), "timeline.db"
+    elif how == "--db":
+        result, name = run("missing.db", *command), "missing.db"
+    else:
+        monkeypatch.setenv("TIMELINE_DATABASE_URL", "sqlite:///from-env.db")
+        result, name = run(None, *command), "from-env.db"
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, f"sqlite:///{name}")
+    assert "timeline load" in result.stderr
+    assert files_under(Path.cwd()) == {}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_read_commands_leave_an_empty_file_empty(command: list[str]) -> None:
+    Path("empty.db").touch()
+    result = run("empty.db", *command)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, "empty.db")
+    assert files_under(Path.cwd()) == {"empty.db": b""}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_read_commands_do_not_create_the_schema(
+    backend: str, empty_url: URL, command: list[str]
+) -> None:
+    """SQLite: no file yet; PostgreSQL: a database with nothing in it."""
+    result = run(empty_url, *command)
+    assert result.exit_code == 1
+    assert_one_error_line(result.stderr, display_url(empty_url))
+    assert "timeline db upgrade" in result.stderr
+    if backend == "sqlite":
+        assert not Path(str(empty_url.database)).exists()
+    else:
+        assert tables(empty_url) == set()
+
+
+@pytest.mark.parametrize("revision", ["0000_older", None], ids=["older revision", "base"])
+@pytest.mark.parametrize("command", COMMANDS, ids=IDS)
+def test_read_commands_refuse_another_revision_and_migrate_nothing(
+    db_url: URL, revision: str | None, command: list[str]
+) -> None:
+    set_revision(db_url, revision)
+    before = (stored(db_url), tables(db_url))
+    result = run(db_url, *command)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, display_url(db_url))
+    assert result.stderr.rstrip().endswith(UPGRADE)
+    assert (stored(db_url), tables(db_url)) == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(("command", "code"), READ_COMMANDS, ids=IDS)
+def test_reading_leaves_the_file_alone(db_url: URL, command: list[str], code: int) -> None:
+    """Only SQLite's own -wal and -shm may appear beside the database."""
+    path = Path(str(db_url.database))
+    content = path.read_bytes()
+    result = run(db_url, *command)
+    assert result.exit_code == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes() == content
+    assert set(files_under(path.parent)) <= {path.name, f"{path.name}-wal", f"{path.name}-shm"}
+
+
+PROBE = """
+import runpy, sys
+sys.argv = ["timeline", *sys.argv[1:]]
+code = None
+try:
+    runpy.run_module("timeline", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+loaded = sorted(name for name in sys.modules if name.split(".")[0] == "alembic")
+sys.stderr.write(f"\\nPROBE exit={code} alembic={loaded}\\n")
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "code"), [*READ_COMMANDS, (["db", "current"], 0)], ids=[*IDS, "db current"]
+)
+def test_read_commands_do_not_import_alembic(db_url: URL, command: list[str], code: int) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "--db", url_string(db_url), *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stderr.splitlines()[-1] == f"PROBE exit={code} alembic=[]", done.stderr
