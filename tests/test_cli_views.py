@@ -464,7 +464,7 @@ def test_actor_json(seeded_url: URL, everything: list[dict[str, Any]]) -> None:
         "country": "BLR",
         "description": "President of Belarus",
         "aliases": ["Alexander Lukashenko", "Aliaksandr Lukashenka", "Alyaksandr Lukashenka",
-                    "Lukashenka", "Lukashenko"],
+                    "Lukashenka", "Lukashenko", "Łukaszenka", "Łukašenka"],
         "affiliation": {"slug": "belarus", "name": "Belarus"},
         "members": [],
     }  # fmt: skip
