@@ -712,7 +712,7 @@ def test_schema_as_table_and_markdown(db_url: URL) -> None:
     assert "  index ix_actor_aliases_alias_key (alias_key)" in lines
 
     markdown = run(db_url, "schema", "actor_aliases", "--format", "markdown")
-    assert markdown.stdout.startswith("## actor_aliases (table)\n\n| column | type |")
+    assert markdown.stdout.startswith("### actor_aliases (table)\n\n| column | type |")
     assert "- primary key pk_actor_aliases (actor_id, alias)\n" in markdown.stdout
 
 

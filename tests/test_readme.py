@@ -70,3 +70,16 @@ def test_every_command_is_documented() -> None:
         names += [f"{name} {s}" for s in sub] if sub else [name]
     missing = [n for n in names if not re.search(rf"timeline {re.escape(n)}\b", text)]
     assert missing == []
+
+
+def test_the_schema_section_is_what_timeline_schema_prints(
+    templates: Templates, tmp_path: Path
+) -> None:
+    text = README.read_text(encoding="utf-8")
+    shown = text.split("<!-- schema:start -->\n", 1)[1].split("<!-- schema:end -->", 1)[0]
+    seeded = templates.template("sqlite", "seeded")
+    assert seeded.database
+    shutil.copyfile(seeded.database, tmp_path / "timeline.db")
+    result = run(None, "schema", "--format", "markdown")
+    assert result.exit_code == 0
+    assert shown == result.stdout.rstrip("\n") + "\n"

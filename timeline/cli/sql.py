@@ -109,7 +109,7 @@ def _write_schema(description: dict[str, Any], fmt: str, out: TextIO) -> None:
     for index, (kind, item) in enumerate(objects):
         if index:
             out.write("\n")
-        out.write(f"{'## ' if markdown else ''}{item['name']} ({kind})\n\n")
+        out.write(f"{'### ' if markdown else ''}{item['name']} ({kind})\n\n")
         keys = _column_keys(item)
         rows = [
             [
