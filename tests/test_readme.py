@@ -59,8 +59,9 @@ def test_readme_transcript(
 
 
 def test_every_command_is_documented() -> None:
-    from timeline.cli import app
     from typer.main import get_command
+
+    from timeline.cli import app
 
     text = README.read_text(encoding="utf-8")
     root = get_command(app)

@@ -1,0 +1,895 @@
+"""How far `timeline` trails the database's own tools, on the same synthetic data.
+
+    python benchmarks/run.py --events 100000 [--backend sqlite|postgresql] [--json PATH]
+
+One run: generate N events (benchmarks/generate.py), then measure
+- import: `timeline import` in a child process (wall time; peak RSS of that process
+  from wait4), against the same rows as CSV loaded by the database's own bulk tool
+  (`sqlite3` .import in one transaction with WAL; `psql` \\copy) into the same freshly
+  migrated schema, indexes, constraints and foreign keys in place;
+- queries: the first 50 events of one actor, a one-week window and event counts per
+  type per month for a year, through `timeline.queries` and through hand-written SQL on
+  the bare driver, in this process, median of --runs runs after warm-up; both must
+  give the same result;
+- on SQLite, whole processes: `timeline events --actor X --limit 50 --format json`,
+  `python -c "import typer, sqlalchemy"` as the floor, `timeline --help` and the
+  completion of an actor name;
+- export: `timeline export` of everything imported (wall time, peak RSS).
+
+PostgreSQL needs --postgres-url (or TIMELINE_BENCH_POSTGRES_URL): a server where the
+run may create and drop its own databases. A missing tool (`sqlite3`, `psql`) is
+reported, and its figures left out, rather than crashing the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+PYTHON = sys.executable
+TIMELINE = [PYTHON, "-m", "timeline"]
+QUERIES = ("actor_first_50", "week_window", "type_month_counts")
+
+
+# ---------------------------------------------------------------- processes
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    stdout: bytes
+
+
+# A small process that starts the command and reports its wall time and its own peak
+# RSS (wait4). Started from this large process, the command's peak would include the
+# pages of this one, shared between fork and exec.
+LAUNCHER = """
+import os, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(out, "w") as f:
+    f.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss}")
+"""
+
+
+def measure(argv: list[str], *, env: dict[str, str] | None = None, stdin: Any = None) -> Measured:
+    """Run a command; its wall time and its peak RSS. A failure stops the benchmark
+    with the command's own message."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(mode="r") as report,
+    ):
+        command = [sys.executable, "-S", "-c", LAUNCHER, report.name, *argv]
+        subprocess.run(command, stdout=out, stderr=err, stdin=stdin, env=env, check=False)
+        code, seconds, peak = report.read().split()
+        out.seek(0)
+        err.seek(0)
+        if int(code) != 0:
+            message = err.read().decode(errors="replace").strip()
+            raise SystemExit(f"benchmark: `{' '.join(argv[:6])} …` failed: {message}")
+        # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+        scale = 1 if sys.platform == "darwin" else 1024
+        return Measured(float(seconds), int(peak) * scale / 2**20, out.read())
+
+
+def median_ms(argv: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    measure(argv, env=env)  # warm-up: the page cache, .pyc files
+    return statistics.median(measure(argv, env=env).seconds for _ in range(runs)) * 1000
+
+
+# ---------------------------------------------------------------- databases
+
+
+class Backend:
+    """A fresh, migrated database per use, and the bare driver on it."""
+
+    name = ""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+
+    def fresh(self, label: str) -> str:
+        raise NotImplementedError
+
+    def drop(self, url: str) -> None:
+        raise NotImplementedError
+
+    def connect(self, url: str) -> Any:
+        raise NotImplementedError
+
+    def reference(self, url: str, tables: dict[str, Path]) -> float | None:
+        raise NotImplementedError
+
+
+def migrate(url: str) -> None:
+    subprocess.run([*TIMELINE, "--db", url, "db", "upgrade"], check=True, capture_output=True)
+
+
+class Sqlite(Backend):
+    name = "sqlite"
+
+    def fresh(self, label: str) -> str:
+        path = self.workdir / f"{label}.db"
+        for extra in ("", "-wal", "-shm"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        migrate(f"sqlite:///{path}")
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        for extra in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + extra).unlink(missing_ok=True)
+
+    def connect(self, url: str) -> Any:
+        import sqlite3
+
+        return sqlite3.connect(url.removeprefix("sqlite:///"))
+
+    def reference(self, url: str, tables: dict[str, Path]) -> float | None:
+        """`sqlite3` .import of every table in one transaction, WAL, foreign keys on
+        (checked at commit: rows may point forward). .import cannot write NULL, so a
+        table with nullable columns is imported into a TEMP table first and copied
+        with NULLIF (faster than an INSTEAD OF trigger on a view)."""
+        tool = shutil.which("sqlite3")
+        if tool is None:
+            print(
+                "benchmark: no `sqlite3` command (Debian/Ubuntu: apt-get install sqlite3);"
+                " reference_import_s and import_ratio left out",
+                file=sys.stderr,
+            )
+            return None
+        script = [
+            "PRAGMA journal_mode = WAL;",
+            "PRAGMA foreign_keys = ON;",
+            "BEGIN;",
+            "PRAGMA defer_foreign_keys = ON;",
+        ]
+        for table, path in tables.items():
+            columns = COLUMNS[table]
+            if table not in NULLABLE:
+                script.append(f".import --csv --skip 1 {path} {table}")
+                continue
+            values = ", ".join(f"NULLIF({c}, '')" if c in NULLABLE[table] else c for c in columns)
+            script += [
+                f"CREATE TEMP TABLE csv_{table} ({', '.join(columns)});",
+                f".import --csv --skip 1 {path} csv_{table}",
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM csv_{table};",
+                f"DROP TABLE csv_{table};",
+            ]
+        script.append("COMMIT;")
+        database = url.removeprefix("sqlite:///")
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write("\n".join(script).encode())
+            stdin.seek(0)
+            return measure([tool, "-bail", database], stdin=stdin).seconds
+
+
+class Postgres(Backend):
+    name = "postgresql"
+
+    def __init__(self, workdir: Path, server: str) -> None:
+        super().__init__(workdir)
+        from sqlalchemy.engine import make_url
+
+        self.server = make_url(server).set(drivername="postgresql")
+        self.prefix = f"timeline_bench_{uuid.uuid4().hex[:8]}"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.libpq(self.server), autocommit=True) as connection:
+            connection.execute(statement)
+
+    @staticmethod
+    def libpq(url: Any) -> str:
+        return str(url.render_as_string(hide_password=False))
+
+    def fresh(self, label: str) -> str:
+        name = f"{self.prefix}_{label}"
+        self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        self._admin(f'CREATE DATABASE "{name}"')
+        url = self.libpq(self.server.set(database=name))
+        migrate(url)
+        return url
+
+    def drop(self, url: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+    def connect(self, url: str) -> Any:
+        import psycopg
+
+        return psycopg.connect(url)
+
+    def reference(self, url: str, tables: dict[str, Path]) -> float | None:
+        """`psql` \\copy of every table, in one transaction."""
+        tool = shutil.which("psql")
+        if tool is None:
+            print(
+                "benchmark: no `psql` command (Debian/Ubuntu: apt-get install"
+                " postgresql-client); reference_import_s and import_ratio left out",
+                file=sys.stderr,
+            )
+            return None
+        script = ["\\set ON_ERROR_STOP on", "BEGIN;"]
+        for table, path in tables.items():
+            script.append(
+                f"\\copy {table} ({', '.join(COLUMNS[table])}) FROM '{path}'"
+                " WITH (FORMAT csv, HEADER true)"
+            )
+        script.append("COMMIT;")
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write("\n".join(script).encode())
+            stdin.seek(0)
+            return measure([tool, "-q", "-X", url], stdin=stdin).seconds
+
+
+# ---------------------------------------------------------------- the same rows as CSV
+
+COLUMNS = {
+    "sources": (
+        "id",
+        "slug",
+        "name",
+        "kind",
+        "publisher",
+        "url",
+        "title",
+        "published_on",
+        "language",
+        "text",
+        "origin",
+    ),
+    "source_citations": ("citing_source_id", "cited_source_id", "origin"),
+    "actors": (
+        "id",
+        "slug",
+        "name",
+        "name_key",
+        "kind",
+        "country_code",
+        "description",
+        "affiliation_id",
+        "origin",
+    ),
+    "actor_aliases": ("actor_id", "alias", "alias_key"),
+    "events": (
+        "id",
+        "slug",
+        "title",
+        "type",
+        "modality",
+        "summary",
+        "place",
+        "start_date",
+        "end_date",
+        "precision",
+        "date_text",
+        "anchor_event_id",
+        "anchor_source_id",
+        "origin",
+    ),
+    "event_countries": ("event_id", "country_code"),
+    "event_aliases": ("event_id", "alias", "alias_key"),
+    "event_actors": ("event_id", "actor_id", "role", "origin"),
+    "evidence": ("id", "event_id", "source_id", "quote", "quote_start", "quote_end", "origin"),
+    "event_relations": ("subject_event_id", "kind", "object_event_id", "origin"),
+}
+NULLABLE = {
+    "sources": {"publisher", "url", "title", "published_on", "language", "text"},
+    "actors": {"country_code", "description", "affiliation_id"},
+    "events": {"summary", "place", "date_text", "anchor_event_id", "anchor_source_id"},
+    "evidence": {"quote", "quote_start", "quote_end"},
+}
+
+
+def to_csv(ndjson: Path, directory: Path) -> dict[str, Path]:
+    """Every table's rows, with ids, as `timeline import` writes them. Parents come
+    before the rows that point at them (actors up their affiliation chain; the
+    generator's date anchors point at earlier events)."""
+    from timeline.models import normalize_name
+
+    origin = "import:benchmark"
+    records: dict[str, list[dict[str, Any]]] = {"source": [], "actor": []}
+    ids: dict[str, dict[str, int]] = {"source": {}, "actor": {}, "event": {}}
+    with ndjson.open("rb") as lines:
+        for line in lines:
+            record = json.loads(line)
+            kind = record["record"]
+            if kind in ("source", "actor"):
+                records[kind].append(record)
+                ids[kind][record["slug"]] = len(ids[kind]) + 1
+            elif kind == "event":
+                ids["event"][record["slug"]] = len(ids["event"]) + 1
+    paths = {table: directory / f"{table}.csv" for table in COLUMNS}
+    files = {table: path.open("w", newline="", encoding="utf-8") for table, path in paths.items()}
+    writers = {table: csv.writer(handle) for table, handle in files.items()}
+    for table, writer in writers.items():
+        writer.writerow(COLUMNS[table])
+    source_id, actor_id, event_id = ids["source"], ids["actor"], ids["event"]
+    for r in records["source"]:
+        sid = source_id[r["slug"]]
+        writers["sources"].writerow(
+            [
+                sid,
+                r["slug"],
+                r["name"],
+                r["kind"],
+                r["publisher"],
+                r["url"],
+                r["title"],
+                r["published"],
+                r["language"],
+                r["text"],
+                origin,
+            ]
+        )
+        for cited in r["cites"]:
+            writers["source_citations"].writerow([sid, source_id[cited], origin])
+    by_slug = {r["slug"]: r for r in records["actor"]}
+    written: set[str] = set()
+
+    def write_actor(r: dict[str, Any]) -> None:
+        if r["slug"] in written:
+            return
+        if r["affiliation"]:
+            write_actor(by_slug[r["affiliation"]])
+        written.add(r["slug"])
+        aid = actor_id[r["slug"]]
+        affiliation = actor_id[r["affiliation"]] if r["affiliation"] else None
+        writers["actors"].writerow(
+            [
+                aid,
+                r["slug"],
+                r["name"],
+                normalize_name(r["name"]),
+                r["kind"],
+                r["country"],
+                r["description"],
+                affiliation,
+                origin,
+            ]
+        )
+        for alias in r["aliases"]:
+            writers["actor_aliases"].writerow([aid, alias, normalize_name(alias)])
+
+    for r in records["actor"]:
+        write_actor(r)
+    evidence = 0
+    with ndjson.open("rb") as lines:
+        for line in lines:
+            if not line.startswith(b'{"record":"event"'):
+                continue
+            r = json.loads(line)
+            eid = event_id[r["slug"]]
+            anchor = event_id[r["anchor_event"]] if r["anchor_event"] else None
+            anchor_source = source_id[r["anchor_source"]] if r["anchor_source"] else None
+            writers["events"].writerow(
+                [
+                    eid,
+                    r["slug"],
+                    r["title"],
+                    r["type"],
+                    r["modality"],
+                    r["summary"],
+                    r["place"],
+                    r["start"],
+                    r["end"],
+                    r["precision"],
+                    r["date_text"],
+                    anchor,
+                    anchor_source,
+                    origin,
+                ]
+            )
+            for code in r["countries"]:
+                writers["event_countries"].writerow([eid, code])
+            for alias in r["aliases"]:
+                writers["event_aliases"].writerow([eid, alias, normalize_name(alias)])
+            for a in r["actors"]:
+                writers["event_actors"].writerow([eid, actor_id[a["slug"]], a["role"], origin])
+            for s in r["sources"]:
+                evidence += 1
+                writers["evidence"].writerow(
+                    [
+                        evidence,
+                        eid,
+                        source_id[s["slug"]],
+                        s["quote"],
+                        s["quote_start"],
+                        s["quote_end"],
+                        origin,
+                    ]
+                )
+            for rel in r["relations"]:
+                if rel["direction"] == "outgoing":
+                    writers["event_relations"].writerow(
+                        [eid, rel["kind"], event_id[rel["slug"]], origin]
+                    )
+    for handle in files.values():
+        handle.close()
+    return paths
+
+
+# ---------------------------------------------------------------- queries
+
+
+def busiest_actor(connection: Any) -> str:
+    cursor = connection.cursor()
+    cursor.execute(
+        "SELECT a.slug FROM actors a JOIN event_actors ea ON ea.actor_id = a.id "
+        "GROUP BY a.id, a.slug ORDER BY count(*) DESC, a.slug LIMIT 1"
+    )
+    return str(cursor.fetchone()[0])
+
+
+WEEK = (date(2020, 6, 1), date(2020, 6, 7))  # a Monday to Sunday
+YEAR = (date(2020, 1, 1), date(2020, 12, 31))
+
+
+class HandWritten:
+    """The three results through the bare driver (sqlite3 or psycopg): plain SQL,
+    records built as `timeline.queries` builds them."""
+
+    def __init__(self, connection: Any, postgres: bool) -> None:
+        self.connection = connection
+        self.postgres = postgres
+        self.mark = "%s" if postgres else "?"
+        self.collate = ' COLLATE "C"' if postgres else ""
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        cursor = self.connection.cursor()
+        cursor.execute(sql.replace("?", self.mark), params)
+        return list(cursor.fetchall())
+
+    def events(self, where: str, params: tuple[Any, ...], limit: str = "") -> list[dict[str, Any]]:
+        rows = self.rows(
+            "SELECT e.id, e.slug, e.title, e.type, e.modality, e.start_date, e.end_date,"
+            " e.precision, e.date_text, ae.slug, s.slug, e.place, e.summary FROM events e"
+            " LEFT JOIN events ae ON ae.id = e.anchor_event_id"
+            " LEFT JOIN sources s ON s.id = e.anchor_source_id"
+            f" WHERE {where} ORDER BY e.start_date, e.end_date, e.slug{self.collate} {limit}",
+            params,
+        )
+        if not rows:
+            return []
+        ids = tuple(row[0] for row in rows)
+        marks = ", ".join("?" for _ in ids)
+
+        def grouped(sql: str) -> dict[int, list[tuple[Any, ...]]]:
+            groups: dict[int, list[tuple[Any, ...]]] = {}
+            for row in self.rows(sql.replace("(:ids)", f"({marks})"), ids):
+                groups.setdefault(row[0], []).append(row[1:])
+            return groups
+
+        countries = grouped(
+            "SELECT event_id, country_code FROM event_countries WHERE event_id IN (:ids)"
+        )
+        aliases = grouped("SELECT event_id, alias FROM event_aliases WHERE event_id IN (:ids)")
+        actors = grouped(
+            "SELECT ea.event_id, a.slug, a.name, a.kind, ea.role FROM event_actors ea"
+            " JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id IN (:ids)"
+        )
+        evidence = grouped(
+            "SELECT ev.event_id, s.slug, s.name, ev.quote, ev.quote_start, ev.quote_end"
+            " FROM evidence ev JOIN sources s ON s.id = ev.source_id WHERE ev.event_id IN (:ids)"
+        )
+        outgoing = grouped(
+            "SELECT r.subject_event_id, r.kind, o.slug FROM event_relations r"
+            " JOIN events o ON o.id = r.object_event_id WHERE r.subject_event_id IN (:ids)"
+        )
+        incoming = grouped(
+            "SELECT r.object_event_id, r.kind, o.slug FROM event_relations r"
+            " JOIN events o ON o.id = r.subject_event_id WHERE r.object_event_id IN (:ids)"
+        )
+        records = []
+        for row in rows:
+            eid = row[0]
+            relations = [
+                {"kind": k, "slug": s, "direction": "incoming"} for k, s in incoming.get(eid, [])
+            ] + [{"kind": k, "slug": s, "direction": "outgoing"} for k, s in outgoing.get(eid, [])]
+            records.append(
+                {
+                    "slug": row[1],
+                    "title": row[2],
+                    "type": row[3],
+                    "modality": row[4],
+                    "start": iso(row[5]),
+                    "end": iso(row[6]),
+                    "precision": row[7],
+                    "date_text": row[8],
+                    "anchor_event": row[9],
+                    "anchor_source": row[10],
+                    "place": row[11],
+                    "countries": sorted(c for (c,) in countries.get(eid, [])),
+                    "aliases": sorted(a for (a,) in aliases.get(eid, [])),
+                    "summary": row[12],
+                    "actors": [
+                        {"slug": s, "name": n, "kind": k, "role": r}
+                        for s, n, k, r in sorted(actors.get(eid, []), key=lambda a: (a[0], a[3]))
+                    ],
+                    "sources": [
+                        {"slug": s, "name": n, "quote": q, "quote_start": b, "quote_end": e}
+                        for s, n, q, b, e in sorted(
+                            evidence.get(eid, []),
+                            key=lambda v: (v[0], v[3] is not None, v[3] or 0, v[2] or ""),
+                        )
+                    ],
+                    "relations": sorted(
+                        relations, key=lambda r: (r["direction"], r["kind"], r["slug"])
+                    ),
+                }
+            )
+        return records
+
+    def actor_first_50(self, actor: str) -> list[dict[str, Any]]:
+        (actor_id,) = self.rows("SELECT id FROM actors WHERE slug = ?", (actor,))[0]
+        return self.events(
+            "e.id IN (SELECT event_id FROM event_actors WHERE actor_id = ?)",
+            (actor_id,),
+            "LIMIT 50",
+        )
+
+    def week_window(self) -> list[dict[str, Any]]:
+        start, end = (d.isoformat() for d in WEEK)
+        return self.events("e.start_date <= ? AND e.end_date >= ?", (end, start))
+
+    def type_month_counts(self) -> list[tuple[str, str, int]]:
+        month = (
+            "to_char(start_date, 'YYYY-MM')" if self.postgres else "strftime('%Y-%m', start_date)"
+        )
+        rows = self.rows(
+            f"SELECT type, {month} AS month, count(*) FROM events"
+            " WHERE start_date >= ? AND start_date <= ?"
+            f" GROUP BY type, month ORDER BY type{self.collate}, month",
+            tuple(d.isoformat() for d in YEAR),
+        )
+        return [(t, m, int(n)) for t, m, n in rows]
+
+
+def iso(value: Any) -> str:
+    return value if isinstance(value, str) else str(value.isoformat())
+
+
+class Tool:
+    """The same three results through `timeline.queries` (SQLAlchemy Core)."""
+
+    def __init__(self, url: str) -> None:
+        from timeline import db
+
+        self.engine = db.open_database(db.database_url(url))
+        self.connection = self.engine.connect()
+
+    def close(self) -> None:
+        self.connection.close()
+        self.engine.dispose()
+
+    def actor_first_50(self, actor: str) -> list[dict[str, Any]]:
+        from timeline import queries
+
+        filters = queries.EventFilters(actors=(actor,), limit=50)
+        return list(queries.iter_event_records(self.connection, filters))
+
+    def week_window(self) -> list[dict[str, Any]]:
+        from timeline import queries
+
+        filters = queries.EventFilters(date_from=WEEK[0], date_to=WEEK[1])
+        return list(queries.iter_event_records(self.connection, filters))
+
+    def type_month_counts(self) -> list[tuple[str, str, int]]:
+        from timeline import queries
+
+        counts = getattr(queries, "type_month_counts", None)
+        if counts is not None:
+            return [tuple(row) for row in counts(self.connection, *YEAR)]  # type: ignore[misc]
+        # timeline.queries has no such view yet: the same statement in Core.
+        from sqlalchemy import func, select
+
+        events = queries.events
+        if self.connection.dialect.name == "postgresql":
+            month = func.to_char(events.c.start_date, "YYYY-MM")
+        else:
+            month = func.strftime("%Y-%m", events.c.start_date)
+        statement = (
+            select(events.c.type, month.label("month"), func.count())
+            .where(events.c.start_date >= YEAR[0], events.c.start_date <= YEAR[1])
+            .group_by(events.c.type, month)
+            .order_by(queries.bytewise(events.c.type), month)
+        )
+        return [(t, m, int(n)) for t, m, n in self.connection.execute(statement)]
+
+
+def time_queries(backend: Backend, url: str, runs: int) -> dict[str, dict[str, float]]:
+    """Median milliseconds of each query both ways, after warm-up; the results must agree."""
+    bare = backend.connect(url)
+    hand = HandWritten(bare, backend.name == "postgresql")
+    tool = Tool(url)
+    actor = busiest_actor(bare)
+    calls: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
+        "actor_first_50": (lambda: tool.actor_first_50(actor), lambda: hand.actor_first_50(actor)),
+        "week_window": (tool.week_window, hand.week_window),
+        "type_month_counts": (tool.type_month_counts, hand.type_month_counts),
+    }
+    figures: dict[str, dict[str, float]] = {"query_ms": {}, "sql_ms": {}, "query_ratio": {}}
+    try:
+        for name, (ours, theirs) in calls.items():
+            if ours() != theirs():
+                print(f"benchmark: {name}: timeline.queries and the SQL disagree", file=sys.stderr)
+            for _ in range(3):
+                ours(), theirs()
+            mine, sql = [], []
+            for _ in range(runs):  # interleaved, so that both see the same machine
+                start = time.perf_counter()
+                ours()
+                mine.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                theirs()
+                sql.append(time.perf_counter() - start)
+            figures["query_ms"][name] = statistics.median(mine) * 1000
+            figures["sql_ms"][name] = statistics.median(sql) * 1000
+            figures["query_ratio"][name] = statistics.median(mine) / statistics.median(sql)
+        figures["query_rows"] = {
+            "actor_first_50": len(hand.actor_first_50(actor)),
+            "week_window": len(hand.week_window()),
+            "type_month_counts": len(hand.type_month_counts()),
+        }
+    finally:
+        tool.close()
+        bare.close()
+    return figures
+
+
+# ---------------------------------------------------------------- whole processes
+
+
+def timeline_command() -> list[str]:
+    """The installed console script, as users run it (else `python -m timeline`)."""
+    script = Path(sys.executable).with_name("timeline")
+    return [str(script)] if script.exists() else TIMELINE
+
+
+def time_cli(url: str, actor: str, runs: int) -> dict[str, float]:
+    command = timeline_command()
+    prefix = actor.split("-")[0][:3]
+    complete = {
+        **os.environ,
+        "_TIMELINE_COMPLETE": "complete_zsh",
+        "_TYPER_COMPLETE_ARGS": f"timeline --db {url} events --actor {prefix}",
+    }
+    return {
+        "cli_events_ms": median_ms(
+            [
+                *command,
+                "--db",
+                url,
+                "events",
+                "--actor",
+                actor,
+                "--limit",
+                "50",
+                "--format",
+                "json",
+            ],
+            runs,
+        ),
+        "cli_reference_ms": median_ms([PYTHON, "-c", "import typer, sqlalchemy"], runs),
+        "cli_help_ms": median_ms([*command, "--help"], runs),
+        "cli_complete_ms": median_ms(command, runs, env=complete),
+    }
+
+
+def count_rows(backend: Backend, url: str) -> int:
+    connection = backend.connect(url)
+    try:
+        cursor = connection.cursor()
+        total = 0
+        for table in COLUMNS:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            total += int(cursor.fetchone()[0])
+        return total
+    finally:
+        connection.close()
+
+
+def machine() -> dict[str, Any]:
+    import sqlite3
+
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+@contextmanager
+def working_directory(path: Path | None) -> Iterator[Path]:
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="timeline-bench-") as temporary:
+        yield Path(temporary)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with working_directory(args.workdir) as workdir:
+        data = workdir / f"events-{args.events}-{args.seed}.ndjson"
+        if not data.exists():
+            step(f"generating {args.events:,} events")
+            partial = data.with_suffix(".partial")
+            with partial.open("w", encoding="utf-8", newline="\n") as out:
+                generate.write(args.events, args.seed, out)
+            partial.rename(data)
+        backend: Backend
+        if args.backend == "sqlite":
+            backend = Sqlite(workdir)
+        else:
+            server = args.postgres_url or os.environ.get("TIMELINE_BENCH_POSTGRES_URL")
+            if not server:
+                raise SystemExit("benchmark: PostgreSQL needs --postgres-url URL")
+            backend = Postgres(workdir, server)
+        result: dict[str, Any] = {"events": args.events, "backend": backend.name}
+        command = timeline_command()
+
+        step("timeline import")
+        tables = to_csv(data, workdir)  # the reference's input, converted beforehand
+        imports: list[Measured] = []
+        references: list[float] = []
+        url = backend.fresh("imported")
+        try:
+            for attempt in range(args.repeat):  # alternating, so both see the same machine
+                if attempt:
+                    backend.drop(url)
+                    url = backend.fresh("imported")
+                imports.append(measure([*command, "--db", url, "import", str(data)]))
+                step("the database's own bulk tool")
+                reference_url = backend.fresh("reference")
+                try:
+                    reference = backend.reference(reference_url, tables)
+                finally:
+                    backend.drop(reference_url)
+                if reference is not None:
+                    references.append(reference)
+            for path in tables.values():
+                path.unlink()
+            imported = sorted(imports, key=lambda m: m.seconds)[len(imports) // 2]
+            rows = count_rows(backend, url)
+            result.update(
+                rows=rows,
+                import_s=imported.seconds,
+                import_rows_per_s=rows / imported.seconds,
+                import_peak_rss_mb=max(m.peak_rss_mb for m in imports),
+                import_runs_s=[m.seconds for m in imports],
+            )
+            if references:
+                reference = statistics.median(references)
+                result.update(
+                    reference_import_s=reference,
+                    import_ratio=imported.seconds / reference,
+                    reference_runs_s=references,
+                )
+
+            step(f"queries, median of {args.runs}")
+            result.update(time_queries(backend, url, args.runs))
+
+            if backend.name == "sqlite":
+                step(f"whole processes, median of {args.cli_runs}")
+                connection = backend.connect(url)
+                actor = busiest_actor(connection)
+                connection.close()
+                result.update(time_cli(url, actor, args.cli_runs))
+
+            step("timeline export")
+            exported = workdir / "export.ndjson"
+            measured = measure([*command, "--db", url, "export", "-o", str(exported)])
+            with exported.open("rb") as lines, data.open("rb") as original:
+                if sum(1 for _ in lines) != sum(1 for _ in original):
+                    print("benchmark: the export has another number of lines", file=sys.stderr)
+            exported.unlink()
+            result.update(export_s=measured.seconds, export_peak_rss_mb=measured.peak_rss_mb)
+        finally:
+            backend.drop(url)
+        result["machine"] = machine()
+        return result
+
+
+def step(message: str) -> None:
+    print(f"benchmark: {message} …", file=sys.stderr, flush=True)
+
+
+def table(result: dict[str, Any]) -> str:
+    """The figures as a Markdown table, as the README shows them."""
+    lines = [
+        f"| {result['backend']}, {result['events']:,} events ({result.get('rows', 0):,} rows) "
+        "| timeline | reference | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+
+    def add(name: str, ours: float | None, theirs: float | None = None, unit: str = "") -> None:
+        fmt = (lambda v: f"{v:,.1f}{unit}") if unit != " ms" else (lambda v: f"{v:,.2f}{unit}")
+        ratio = f"{ours / theirs:.2f}" if ours is not None and theirs else ""
+        lines.append(
+            f"| {name} | {fmt(ours) if ours is not None else ''} "
+            f"| {fmt(theirs) if theirs is not None else ''} | {ratio} |"
+        )
+
+    add("import (s)", result.get("import_s"), result.get("reference_import_s"), " s")
+    lines.append(f"| import rows/s | {result.get('import_rows_per_s', 0):,.0f} | | |")
+    add("import peak RSS", result.get("import_peak_rss_mb"), unit=" MB")
+    for name in QUERIES:
+        if name in result.get("query_ms", {}):
+            add(
+                f"{name} ({result['query_rows'][name]:,} rows)",
+                result["query_ms"][name],
+                result["sql_ms"][name],
+                " ms",
+            )
+    if "cli_events_ms" in result:
+        reference = result["cli_reference_ms"]
+        add("`timeline events --actor X --limit 50`", result["cli_events_ms"], reference, " ms")
+        add("completing an actor", result["cli_complete_ms"], reference, " ms")
+        add("`timeline --help`", result["cli_help_ms"], unit=" ms")
+        add("`import typer, sqlalchemy`", reference, unit=" ms")
+    add("export (s)", result.get("export_s"), unit=" s")
+    add("export peak RSS", result.get("export_peak_rss_mb"), unit=" MB")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, required=True, help="how many events")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--postgres-url", help="a server where the run may create databases")
+    parser.add_argument("--runs", type=int, default=30, help="runs per query (median)")
+    parser.add_argument("--cli-runs", type=int, default=15, help="runs per command (median)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="imports and reference loads, each (median)"
+    )
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--workdir", type=Path, help="keep the data here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    if args.events < 1:
+        parser.error("--events must be at least 1")
+    result = run(args)
+    print(table(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
