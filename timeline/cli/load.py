@@ -29,6 +29,7 @@ def load(
     Creates and migrates a database that does not exist yet; refuses an out-of-date one.
     """
     from timeline import seeds
+    from timeline.changes import summary_lines
     from timeline.db import display_url
 
     url = options(ctx).url
@@ -36,12 +37,8 @@ def load(
     verb = "Would load" if dry_run else "Loaded"
     created = " (a new database)" if result.created_database else ""
     typer.echo(f"{verb} {', '.join(result.files)} into {display_url(url)}{created}")
-    typer.echo(f"{'table':<18}{'created':>9}{'updated':>9}{'removed':>9}{'unchanged':>11}")
-    for table, counts in result.counts.items():
-        typer.echo(
-            f"{table:<18}{counts.created:>9}{counts.updated:>9}{counts.removed:>9}"
-            f"{counts.unchanged:>11}"
-        )
+    for line in summary_lines(result.counts):
+        typer.echo(line)
     if dry_run:
         typer.echo("Dry run: nothing was written.")
     elif not result.changed:

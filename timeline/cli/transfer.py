@@ -112,14 +112,12 @@ def import_command(
 
 
 def _summary(result: ImportResult, where: str) -> None:
+    from timeline.changes import summary_lines
+
     created = " (a new database)" if result.created_database else ""
     typer.echo(f"Imported {result.file} into {where}{created}")
-    typer.echo(f"{'table':<18}{'created':>9}{'updated':>9}{'removed':>9}{'unchanged':>11}")
-    for table, counts in result.counts.items():
-        typer.echo(
-            f"{table:<18}{counts.created:>9}{counts.updated:>9}{counts.removed:>9}"
-            f"{counts.unchanged:>11}"
-        )
+    for line in summary_lines(result.counts):
+        typer.echo(line)
     if not result.changed:
         typer.echo("Nothing changed: the database already holds these records.")
 

@@ -18,8 +18,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from timeline import db
+from timeline.changes import Counts
 from timeline.errors import DatabaseError
-from timeline.importer.merge import TABLES, Counts, Merger
+from timeline.importer.merge import TABLES, Merger
 from timeline.importer.staging import STAGING, Input, Report, Stager, create_staging, open_input
 
 __all__ = ["TABLES", "Counts", "ImportResult", "Report", "import_file"]

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from timeline import db
+from timeline.changes import Counts
 from timeline.errors import DatabaseError, FileInputError
 from timeline.importer.staging import PARENTS, Report, Stager
 
@@ -31,18 +32,6 @@ TABLES = (
     "evidence",
     "event_relations",
 )
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.removed)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from timeline import db, migrate
+from timeline.changes import Counts
 from timeline.errors import DatabaseError
 from timeline.resources import bundled_dir
 from timeline.seeds.format import parse
 from timeline.seeds.plan import SeedInput, Stored, build_plan
-from timeline.seeds.write import TABLES, Counts, apply
+from timeline.seeds.write import TABLES, apply
 
 __all__ = ["TABLES", "Counts", "LoadResult", "bundled_paths", "load_paths", "read_inputs"]
 

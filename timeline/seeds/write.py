@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from timeline.changes import Counts
 from timeline.errors import FileInputError
 from timeline.models import (
     Actor,
@@ -34,18 +35,6 @@ TABLES = (
     "evidence",
     "event_relations",
 )
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.removed)
 
 
 @dataclass
