@@ -23,42 +23,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from timeline.models import ACTOR_KINDS, EVENT_TYPES, RELATION_KINDS, ROLES, SOURCE_KINDS
+
 EPOCH = date(2016, 1, 1)
 DAYS = (date(2025, 12, 31) - EPOCH).days + 1
-EVENT_TYPES = (
-    "military_exercise",
-    "airspace_incident",
-    "troop_deployment",
-    "diplomatic_visit",
-    "diplomatic_relations",
-    "meeting",
-    "statement",
-    "letter",
-    "media_release",
-    "observation",
-    "prisoner_release",
-    "sanctions_change",
-    "agreement",
-    "attack",
-    "protest",
-    "other",
-)
 PRECISIONS = (("day", 75), ("week", 8), ("month", 6), ("year", 1), ("range", 10))
 MODALITIES = (("occurred", 80), ("announced", 8), ("planned", 6), ("claimed", 6))
-ACTOR_KINDS = ("person", "state", "organization", "military", "group")
-ROLES = (
-    "initiator",
-    "target",
-    "participant",
-    "host",
-    "observer",
-    "speaker",
-    "recipient",
-    "mediator",
-    "subject",
-)
-SOURCE_KINDS = ("article", "agency_report", "statement", "video", "interview")
-RELATION_KINDS = ("in_response_to", "follows", "part_of", "context_for")
 COUNTRIES = ("BLR", "RUS", "UKR", "POL", "USA", "LTU", "LVA", "EST", "DEU", "FRA", "TUR", "HUN")
 WORDS = [
     "army",
