@@ -671,11 +671,21 @@ def timeline_command() -> list[str]:
     return [str(script)] if script.exists() else TIMELINE
 
 
+def with_bytecode() -> dict[str, str]:
+    """This environment with bytecode caching on. An installed package has its .pyc
+    files; an inherited PYTHONDONTWRITEBYTECODE would recompile timeline (editable)
+    in every process, while typer and sqlalchemy were compiled when pip installed them."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def time_cli(url: str, actor: str, runs: int) -> dict[str, float]:
     command = timeline_command()
     prefix = actor.split("-")[0][:3]
+    env = with_bytecode()
     complete = {
-        **os.environ,
+        **env,
         "_TIMELINE_COMPLETE": "complete_zsh",
         "_TYPER_COMPLETE_ARGS": f"timeline --db {url} events --actor {prefix}",
     }
@@ -694,9 +704,10 @@ def time_cli(url: str, actor: str, runs: int) -> dict[str, float]:
                 "json",
             ],
             runs,
+            env=env,
         ),
-        "cli_reference_ms": median_ms([PYTHON, "-c", "import typer, sqlalchemy"], runs),
-        "cli_help_ms": median_ms([*command, "--help"], runs),
+        "cli_reference_ms": median_ms([PYTHON, "-c", "import typer, sqlalchemy"], runs, env=env),
+        "cli_help_ms": median_ms([*command, "--help"], runs, env=env),
         "cli_complete_ms": median_ms(command, runs, env=complete),
     }
 
