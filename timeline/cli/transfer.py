@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from timeline.cli import app, options
-from timeline.cli.views import complete_actor
+from timeline.cli.views import Actors, DateFrom, DateTo, EventType, Search, SourceFilter
 
 if TYPE_CHECKING:
     from timeline.importer import ImportResult
@@ -33,34 +33,12 @@ def export_command(
             help="ndjson (lossless, for `timeline import`), or the events alone as json or csv.",
         ),
     ] = "ndjson",
-    date_from: Annotated[
-        str | None,
-        typer.Option("--from", metavar="DATE", help="Events that end on or after this day."),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        typer.Option("--to", metavar="DATE", help="Events that start on or before this day."),
-    ] = None,
-    actor: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--actor",
-            metavar="ACTOR",
-            help="Events involving this actor (repeat to require all).",
-            autocompletion=complete_actor,
-        ),
-    ] = None,
-    event_type: Annotated[
-        str | None, typer.Option("--type", metavar="TYPE", help="Events of this type.")
-    ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option("--source", metavar="SOURCE", help="Events this source supports."),
-    ] = None,
-    search: Annotated[
-        str | None,
-        typer.Option("--search", metavar="TEXT", help="Text in a title, summary, alias or quote."),
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    actor: Actors = None,
+    event_type: EventType = None,
+    source: SourceFilter = None,
+    search: Search = None,
 ) -> None:
     """Export events with their actors, sources, evidence and relations, streamed.
 

@@ -79,53 +79,60 @@ def complete_event(ctx: typer.Context, incomplete: str) -> list[str]:
 Format = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help=FORMATS_HELP)]
 
 
+# The filters of `timeline events`, shared with `timeline export`.
+DateFrom = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="DATE",
+        help="Events that end on or after this day; YYYY-MM-DD, YYYY-MM or YYYY "
+        "(the period's first day).",
+    ),
+]
+DateTo = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        metavar="DATE",
+        help="Events that start on or before this day; YYYY-MM-DD, YYYY-MM or YYYY "
+        "(the period's last day).",
+    ),
+]
+Actors = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--actor",
+        metavar="ACTOR",
+        help="Events involving this actor (slug, name or alias; repeat to require all).",
+        autocompletion=complete_actor,
+    ),
+]
+EventType = Annotated[
+    str | None, typer.Option("--type", metavar="TYPE", help="Events of this type.")
+]
+SourceFilter = Annotated[
+    str | None,
+    typer.Option("--source", metavar="SOURCE", help="Events this source (slug or name) supports."),
+]
+Search = Annotated[
+    str | None,
+    typer.Option(
+        "--search",
+        metavar="TEXT",
+        help="Text in the title, summary, an alias of the event or a quote.",
+    ),
+]
+
+
 @app.command("events")
 def events_command(
     ctx: typer.Context,
-    date_from: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            metavar="DATE",
-            help="Events that end on or after this day; YYYY-MM-DD, YYYY-MM or YYYY "
-            "(the period's first day).",
-        ),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            metavar="DATE",
-            help="Events that start on or before this day; YYYY-MM-DD, YYYY-MM or YYYY "
-            "(the period's last day).",
-        ),
-    ] = None,
-    actor: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--actor",
-            metavar="ACTOR",
-            help="Events involving this actor (slug, name or alias; repeat to require all).",
-            autocompletion=complete_actor,
-        ),
-    ] = None,
-    event_type: Annotated[
-        str | None, typer.Option("--type", metavar="TYPE", help="Events of this type.")
-    ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            "--source", metavar="SOURCE", help="Events this source (slug or name) supports."
-        ),
-    ] = None,
-    search: Annotated[
-        str | None,
-        typer.Option(
-            "--search",
-            metavar="TEXT",
-            help="Text in the title, summary, an alias of the event or a quote.",
-        ),
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    actor: Actors = None,
+    event_type: EventType = None,
+    source: SourceFilter = None,
+    search: Search = None,
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N events.")
     ] = None,

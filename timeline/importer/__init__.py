@@ -20,8 +20,9 @@ from sqlalchemy.exc import DBAPIError
 from timeline import db
 from timeline.changes import Counts
 from timeline.errors import DatabaseError
-from timeline.importer.merge import TABLES, Merger
+from timeline.importer.merge import Merger
 from timeline.importer.staging import STAGING, Input, Report, Stager, create_staging, open_input
+from timeline.queries import TABLES
 
 __all__ = ["TABLES", "Counts", "ImportResult", "Report", "import_file"]
 

@@ -19,19 +19,7 @@ from timeline import db
 from timeline.changes import Counts
 from timeline.errors import DatabaseError, FileInputError
 from timeline.importer.staging import PARENTS, Report, Stager
-
-TABLES = (
-    "sources",
-    "source_citations",
-    "actors",
-    "actor_aliases",
-    "events",
-    "event_countries",
-    "event_aliases",
-    "event_actors",
-    "evidence",
-    "event_relations",
-)
+from timeline.queries import TABLES
 
 
 @dataclass(frozen=True)
