@@ -174,8 +174,8 @@ def _grouped(connection: Connection, sql: str, ids: list[int]) -> dict[int, list
 
 
 def _batches(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
-    rows = connection.execution_options(yield_per=BATCH).execute(text(sql))
-    yield from rows.partitions()
+    with connection.execute(text(sql).execution_options(yield_per=BATCH)) as rows:
+        yield from rows.partitions(BATCH)  # SQLAlchemy 2.1 ignores yield_per here
 
 
 def _iso(value: Any) -> str | None:
