@@ -447,6 +447,7 @@ def busiest_actor(connection: Any) -> str:
 
 
 WEEK = (date(2020, 6, 1), date(2020, 6, 7))  # a Monday to Sunday
+SPAN_CLASSES = 12
 YEAR = (date(2020, 1, 1), date(2020, 12, 31))
 
 
@@ -554,8 +555,16 @@ class HandWritten:
         )
 
     def week_window(self) -> list[dict[str, Any]]:
-        start, end = (d.isoformat() for d in WEEK)
-        return self.events("e.start_date <= ? AND e.end_date >= ?", (end, start))
+        """The overlap, plus one (span_class, start_date) range per span class (an
+        event of class k lasts fewer than 4**k days; see the schema)."""
+        start, end = WEEK
+        ranges, params = [], [end.isoformat(), start.isoformat()]
+        for k in range(SPAN_CLASSES):
+            ranges.append("(e.span_class = ? AND e.start_date BETWEEN ? AND ?)")
+            earliest = date.fromordinal(max(1, start.toordinal() - (4**k - 1)))
+            params += [k, earliest.isoformat(), end.isoformat()]
+        where = f"e.start_date <= ? AND e.end_date >= ? AND ({' OR '.join(ranges)})"
+        return self.events(where, tuple(params))
 
     def type_month_counts(self) -> list[tuple[str, str, int]]:
         month = (

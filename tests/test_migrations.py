@@ -3,7 +3,8 @@ with the models, and the package knows their head without importing Alembic."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, MetaData, String, create_engine, inspect
+import pytest
+from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
@@ -65,6 +66,7 @@ def test_empty_to_head_to_base_to_head(empty_url: URL) -> None:
     assert migrate.current(empty_url) == SCHEMA_REVISION
 
 
+@pytest.mark.filterwarnings("error")  # Alembic only warns when a generated column differs
 def test_models_and_migrations_agree(db_url: URL) -> None:
     assert differences(db_url) == []
 
@@ -76,3 +78,34 @@ def test_autogenerate_would_notice_a_drift(db_url: URL) -> None:
         table.to_metadata(drifted)
     drifted.tables["events"].append_column(Column("extra_note", String(10)))
     assert any("extra_note" in str(item) for item in differences(db_url, drifted))
+
+
+def test_upgrading_a_filled_0001_database_classifies_its_events(empty_url: URL) -> None:
+    """A database made by the first release keeps its rows through 0002, whose
+    generated span_class is computed for them (and dropped again on downgrade)."""
+    migrate.upgrade(empty_url, "0001_initial")
+    insert = text(
+        "INSERT INTO events (id, slug, title, type, modality, start_date, end_date, precision,"
+        " origin) VALUES (:id, :slug, 'T', 'statement', 'occurred', :start, :end, :precision,"
+        " 'test')"
+    )
+    spans = {"one-day": ("2025-09-12", "2025-09-12", "day", 0),
+             "a-week": ("2025-09-08", "2025-09-14", "week", 2),
+             "a-month": ("2022-02-01", "2022-02-28", "month", 3),
+             "a-year": ("2024-01-01", "2024-12-31", "year", 5),
+             "since-1991": ("1991-08-24", "2025-09-15", "range", 7)}  # fmt: skip
+    engine = create_engine(empty_url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for n, (slug, (start, end, precision, _)) in enumerate(spans.items(), 1):
+            values = {"id": n, "slug": slug, "start": start, "end": end, "precision": precision}
+            connection.execute(insert, values)
+    migrate.upgrade(empty_url)
+    with engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT slug, span_class FROM events")).all())
+    assert found == {slug: expected[3] for slug, expected in spans.items()}
+    migrate.downgrade(empty_url, "0001_initial")
+    columns = {c["name"] for c in inspect(engine).get_columns("events")}
+    assert "span_class" not in columns and "precision" in columns
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar() == len(spans)
+    engine.dispose()

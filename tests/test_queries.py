@@ -22,7 +22,7 @@ from sqlalchemy.types import NullType
 from timeline import queries
 from timeline.db import make_engine, open_database
 from timeline.errors import InputError
-from timeline.models import Base, normalize_name
+from timeline.models import SPAN_CLASSES, Base, normalize_name
 from timeline.queries import EventFilters
 
 T = Base.metadata.tables
@@ -293,6 +293,7 @@ def test_the_light_tables_match_the_models() -> None:
         )
     }
     assert set(light) == set(T) == set(queries.TABLES)
+    assert queries.SPAN_CLASSES == SPAN_CLASSES
     for name, table in light.items():
         for column in table.c:
             model = T[name].c[column.name]  # KeyError: a column the schema does not have
@@ -812,9 +813,45 @@ def test_slugs_sort_byte_wise_on_a_linguistic_postgresql_collation(
     engine.dispose()
 
 
+# --- date windows ----------------------------------------------------------------------
+
+
+def test_a_window_finds_every_overlapping_event_of_every_span_class(
+    backend: str, templates: Templates, tmp_path: Path
+) -> None:
+    """For spans on each side of every span-class limit (4**k days), an event that ends
+    the day before the window or starts the day after is out; one that ends on its
+    first day or starts on its last is in. Also the longest interval a date can hold."""
+    url = templates.copy(backend, "migrated", tmp_path)
+    first, last = d("2020-06-01"), d("2020-06-07")
+    spans = sorted({0, 1, 2} | {4**k + step for k in range(1, 10) for step in (-1, 0)})
+    one = timedelta(days=1)
+    events, n = [], 0
+    for span in spans:
+        length = timedelta(days=span)
+        # ends the day before, ends on the first day, starts on the last day, starts after
+        for start in (first - one - length, first - length, last, last + one):
+            n += 1
+            precision = "day" if span == 0 else "range"
+            events.append(
+                event_row(n, f"span-{span}-{n}", str(start), str(start + length), precision)
+            )
+    events.append(event_row(n + 1, "all-of-time", "0001-01-01", "9999-12-31", "range"))
+    fill(url, {"events": events})
+    inside = [e for e in events if e["start_date"] <= last and e["end_date"] >= first]
+    assert 0 < len(inside) < len(events)
+    engine = open_database(url)
+    with engine.connect() as connection:
+        assert slugs(connection, date_from=str(first), date_to=str(last)) == python_order(inside)
+        classes = connection.execute(text("SELECT DISTINCT span_class FROM events")).scalars()
+        assert sorted(classes) == list(range(SPAN_CLASSES))
+    engine.dispose()
+
+
 # --- the plans use indexes --------------------------------------------------------------
 
 PLAN_EVENTS = 4000
+SPANS = (0,) * 12 + (3, 6, 30, 200, 400, 1500, 3000)
 RARE = range(1, PLAN_EVENTS + 1, PLAN_EVENTS // 5)  # the rare actor's five events
 
 
@@ -832,8 +869,12 @@ def big(
     day0 = date(2016, 1, 4)
     events = []
     for n in range(1, PLAN_EVENTS + 1):
-        start = str(day0 + timedelta(days=n * 7919 % 3650))  # ~1.1 a day, spread evenly
-        events.append(event_row(n, f"event-{n:05d}", start, start, "day"))
+        start = day0 + timedelta(days=n * 7919 % 3650)  # ~1.1 a day, spread evenly
+        span = SPANS[n % len(SPANS)]  # most last a day; some up to years (span classes 0-6)
+        end = start + timedelta(days=span)
+        events.append(
+            event_row(n, f"event-{n:05d}", str(start), str(end), "day" if span == 0 else "range")
+        )
     links = {(n, rng.randrange(1, 501)) for n in range(1, PLAN_EVENTS + 1) for _ in range(2)}
     links |= {(n, 501) for n in RARE}
     actors = [actor_row(a, f"actor-{a}", f"Actor {a}", "person") for a in range(1, 502)]
@@ -882,7 +923,7 @@ def _nodes(node: dict[str, Any]) -> Iterator[str]:
         yield from _nodes(child)
 
 
-WINDOW = queries.event_filters(date_from="2025-12-01", date_to="2025-12-07")
+WINDOW = queries.event_filters(date_from="2020-06-01", date_to="2020-06-07")
 RARE_ACTOR = queries.event_filters(actors=["actor-501"])
 ACTOR_PAGE = queries.event_filters(actors=["Actor 7"], limit=50)
 BOTH = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -892,14 +933,17 @@ BOTH = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def test_sqlite_plans_search_indexes_and_never_scan_events(big: Any) -> None:
     """SQLite without ANALYZE, as users run it. `SEARCH events USING ...` is an index
     lookup or range; a `SCAN events` line (with or without an index) would read every
-    event. The window is a range on (start_date, …) up to --to, filtered on end_date
-    in the index; the actor's events come from event_actors' (actor_id, event_id)
-    index and are fetched by primary key, then sorted."""
+    event. The window is one range per span class, bounded on both ends, on
+    (span_class, start_date); the actor's events come from event_actors'
+    (actor_id, event_id) index and are fetched by primary key, then sorted."""
     url = big[0]
     window = plan(url, WINDOW)
-    assert window[0] == (
-        "SEARCH events USING INDEX ix_events_start_date_end_date_slug (start_date<?)"
+    assert window[0] == "MULTI-INDEX OR", window
+    by_class = (
+        "SEARCH events USING INDEX ix_events_span_class_start_date"
+        " (span_class=? AND start_date>? AND start_date<?)"
     )
+    assert window.count(by_class) == SPAN_CLASSES, window
     for filters in (RARE_ACTOR, ACTOR_PAGE):
         lines = plan(url, filters)
         assert lines[0] == "SEARCH events USING INTEGER PRIMARY KEY (rowid=?)", lines
@@ -915,14 +959,14 @@ def test_sqlite_plans_search_indexes_and_never_scan_events(big: Any) -> None:
 @pytest.mark.postgres
 def test_postgresql_plans_use_indexes_and_never_scan_events(big: Any) -> None:
     """PostgreSQL after ANALYZE, the planner free to choose (no enable_seqscan tricks,
-    which would only show that an index *could* be used): the one-week window reads
-    an events index on the dates (an Index Scan, or a Bitmap Index Scan feeding a heap
-    scan of the matching pages); the actor's timeline reads event_actors through its
+    which would only show that an index *could* be used): the one-week window is a
+    BitmapOr of one (span_class, start_date) range per span class; the actor's timeline reads event_actors through its
     (actor_id, event_id) index and fetches each event by primary key. A Seq Scan on
     events would read the whole table."""
     url = big[0]
     window = plan(url, WINDOW)
-    assert [x for x in window if "Index Scan on " in x and " ix_events_" in x], window
+    by_class = "Bitmap Index Scan on None None ix_events_span_class_start_date"
+    assert window.count(by_class) == SPAN_CLASSES, window
     for filters in (RARE_ACTOR, ACTOR_PAGE):
         lines = plan(url, filters)
         by_actor = "ix_event_actors_actor_id_event_id"
@@ -941,7 +985,11 @@ def test_the_planned_queries_return_what_they_should(big: Any) -> None:
         assert slugs(connection, RARE_ACTOR) == python_order(rare)
         seventh = [e for e in events if (e["id"], 7) in links]
         assert slugs(connection, ACTOR_PAGE) == python_order(seventh)[:50]
-        week = [e for e in events if d("2025-12-01") <= e["start_date"] <= d("2025-12-07")]
+        week = [
+            e
+            for e in events
+            if e["start_date"] <= d("2020-06-07") and e["end_date"] >= d("2020-06-01")
+        ]
         assert slugs(connection, WINDOW) == python_order(week)
-        assert len(week) > 0
+        assert {(e["end_date"] - e["start_date"]).days for e in week} >= {0, 1500, 3000}
     engine.dispose()

@@ -449,6 +449,7 @@ def _columns(inspector: Any, engine: Engine, name: str) -> list[dict[str, Any]]:
             "type": _type_name(c["type"], engine),
             "nullable": bool(c.get("nullable", True)),
             "default": c.get("default"),
+            "generated": (c.get("computed") or {}).get("sqltext"),
         }
         for c in inspector.get_columns(name)
     ]

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -22,7 +23,10 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement
 
 PRECISIONS = ("day", "week", "month", "year", "range")
 MODALITIES = ("occurred", "announced", "planned", "claimed")
@@ -97,6 +101,37 @@ def normalize_name(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
     stripped = "".join(c for c in folded if not unicodedata.combining(c))
     return " ".join(stripped.translate(_UNDECOMPOSABLE).split())
+
+
+# An event of span class k lasts fewer than 4**k days (end_date - start_date), so one
+# that overlaps a window starting on day F starts on or after F - (4**k - 1): a date
+# window becomes one bounded range per class on (span_class, start_date) instead of
+# every event that starts before the window's end. Class 11 holds any span of 0001-9999.
+SPAN_CLASSES = 12
+
+
+def span_class_sql(days: str) -> str:
+    """The CASE that gives the span class of `days`, an SQL expression of the span."""
+    steps = " ".join(f"WHEN {days} < {4**k} THEN {k}" for k in range(SPAN_CLASSES - 1))
+    return f"CASE {steps} ELSE {SPAN_CLASSES - 1} END"
+
+
+class span_class_expression(ColumnElement[int]):
+    """The generated `events.span_class`; the day count is written per backend."""
+
+    inherit_cache = True
+
+
+@compiles(span_class_expression, "sqlite")
+def _span_class_sqlite(element: span_class_expression, compiler: SQLCompiler, **kw: object) -> str:
+    return span_class_sql("julianday(end_date) - julianday(start_date)")
+
+
+@compiles(span_class_expression, "postgresql")
+def _span_class_postgresql(
+    element: span_class_expression, compiler: SQLCompiler, **kw: object
+) -> str:
+    return span_class_sql("end_date - start_date")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -200,6 +235,7 @@ class Event(Base):
         # "events by date": the default order is start, end, slug.
         Index(None, "start_date", "end_date", "slug"),
         Index(None, "end_date"),
+        Index(None, "span_class", "start_date"),
         Index(None, "type", "start_date"),
         Index(None, "anchor_event_id"),
         Index(None, "anchor_source_id"),
@@ -215,6 +251,7 @@ class Event(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     precision: Mapped[str] = mapped_column(String(10))
+    span_class: Mapped[int] = mapped_column(Integer, Computed(span_class_expression()))
     date_text: Mapped[str | None] = mapped_column(String(1000))
     anchor_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     anchor_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))

@@ -24,14 +24,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    JSON,
     Date,
     Integer,
     String,
     Text,
     and_,
+    any_,
     bindparam,
     column,
     exists,
@@ -45,7 +49,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 
 from timeline.errors import InputError
@@ -63,6 +66,7 @@ events = table(
     column("start_date", Date),
     column("end_date", Date),
     column("precision", String),
+    column("span_class", Integer),
     column("date_text", String),
     column("anchor_event_id", Integer),
     column("anchor_source_id", Integer),
@@ -132,6 +136,7 @@ TABLES = (
 )
 
 DEFAULT_BATCH = 500
+SPAN_CLASSES = 12  # as timeline.models.SPAN_CLASSES: class k lasts fewer than 4**k days
 
 
 class bytewise(FunctionElement[str]):
@@ -362,6 +367,8 @@ def events_statement(connection: Connection, filters: EventFilters) -> Select[An
         conditions.append(events.c.end_date >= filters.date_from)
     if filters.date_to is not None:
         conditions.append(events.c.start_date <= filters.date_to)
+    if filters.date_from is not None and filters.date_to is not None:
+        conditions.append(_starts_near(filters.date_from, filters.date_to))
     if filters.type is not None:
         conditions.append(events.c.type == filters.type)
     if filters.slug is not None:
@@ -390,15 +397,37 @@ def events_statement(connection: Connection, filters: EventFilters) -> Select[An
             events.c.end_date,
             events.c.precision,
             events.c.date_text,
-            events.c.anchor_event_id,
-            events.c.anchor_source_id,
+            _anchor_event.c.slug,
+            _anchor_source.c.slug,
             events.c.place,
             events.c.summary,
+        )
+        .select_from(
+            events.outerjoin(
+                _anchor_event, _anchor_event.c.id == events.c.anchor_event_id
+            ).outerjoin(_anchor_source, _anchor_source.c.id == events.c.anchor_source_id)
         )
         .where(*conditions)
         .order_by(*order)
         .limit(filters.limit)
     )
+
+
+_anchor_event = events.alias("anchor_event")
+_anchor_source = sources.alias("anchor_source")
+
+
+def _starts_near(date_from: date, date_to: date) -> ColumnElement[bool]:
+    """Redundant with the overlap test, but bounded on both ends for an index: an
+    event of span class k that ends on or after `date_from` starts on or after
+    `date_from` - (4**k - 1) days, so each class is one range on (span_class, start_date)."""
+    ranges = []
+    for k in range(SPAN_CLASSES):
+        earliest = date.fromordinal(max(1, date_from.toordinal() - (4**k - 1)))
+        ranges.append(
+            and_(events.c.span_class == k, events.c.start_date.between(earliest, date_to))
+        )
+    return or_(*ranges)
 
 
 def _events_of_all(actor_ids: list[int]) -> Select[Any]:
@@ -441,6 +470,10 @@ def iter_event_records(
 def _stream(
     connection: Connection, statement: Select[Any], batch_size: int
 ) -> Iterator[dict[str, Any]]:
+    limit = statement._limit  # a page that fits one batch needs no server-side cursor
+    if limit is not None and limit <= batch_size:
+        yield from event_records(connection, connection.execute(statement).all())
+        return
     with connection.execute(statement.execution_options(yield_per=batch_size)) as result:
         for rows in result.partitions():
             yield from event_records(connection, rows)
@@ -461,45 +494,52 @@ def _did_you_mean_event(connection: Connection, slug: str) -> str:
     return _did_you_mean(slug.strip(), {s: s for s in near}, "events")
 
 
-_IDS: BindParameter[int] = bindparam("ids", expanding=True)
-_COUNTRIES = select(event_countries.c.event_id, event_countries.c.country_code).where(
-    event_countries.c.event_id.in_(_IDS)
-)
-_ALIASES = select(event_aliases.c.event_id, event_aliases.c.alias).where(
-    event_aliases.c.event_id.in_(_IDS)
-)
-_ACTORS = (
-    select(
-        event_actors.c.event_id, actors.c.slug, actors.c.name, actors.c.kind, event_actors.c.role
-    )
-    .join_from(event_actors, actors, actors.c.id == event_actors.c.actor_id)
-    .where(event_actors.c.event_id.in_(_IDS))
-)
-_EVIDENCE = (
-    select(
-        evidence.c.event_id,
-        sources.c.slug,
-        sources.c.name,
-        evidence.c.quote,
-        evidence.c.quote_start,
-        evidence.c.quote_end,
-    )
-    .join_from(evidence, sources, sources.c.id == evidence.c.source_id)
-    .where(evidence.c.event_id.in_(_IDS))
-)
-_EVENT_SLUGS = select(events.c.id, events.c.slug).where(events.c.id.in_(_IDS))
-_SOURCE_SLUGS = select(sources.c.id, sources.c.slug).where(sources.c.id.in_(_IDS))
-_other = events.alias("other")
-_OUTGOING = (
-    select(event_relations.c.subject_event_id, event_relations.c.kind, _other.c.slug)
-    .join_from(event_relations, _other, _other.c.id == event_relations.c.object_event_id)
-    .where(event_relations.c.subject_event_id.in_(_IDS))
-)
-_INCOMING = (
-    select(event_relations.c.object_event_id, event_relations.c.kind, _other.c.slug)
-    .join_from(event_relations, _other, _other.c.id == event_relations.c.subject_event_id)
-    .where(event_relations.c.object_event_id.in_(_IDS))
-)
+@cache
+def _nested(dialect: str) -> dict[str, Select[Any]]:
+    """One statement per nested array, for a batch of event ids passed as one
+    parameter (rendering an `IN (?, ?, …)` of 500 ids costs more than the query):
+    `= ANY(array)` on PostgreSQL, `IN (SELECT value FROM json_each(?))` on SQLite."""
+
+    def of_batch(column_: ColumnElement[int]) -> ColumnElement[bool]:
+        if dialect == "postgresql":
+            return column_ == any_(bindparam("ids", type_=ARRAY(Integer)))
+        batch = func.json_each(bindparam("ids", type_=JSON))
+        return column_.in_(select(column("value", Integer)).select_from(batch))
+
+    other = events.alias("other")
+    return {
+        "countries": select(event_countries.c.event_id, event_countries.c.country_code).where(
+            of_batch(event_countries.c.event_id)
+        ),
+        "aliases": select(event_aliases.c.event_id, event_aliases.c.alias).where(
+            of_batch(event_aliases.c.event_id)
+        ),
+        "actors": select(
+            event_actors.c.event_id,
+            actors.c.slug,
+            actors.c.name,
+            actors.c.kind,
+            event_actors.c.role,
+        )
+        .join_from(event_actors, actors, actors.c.id == event_actors.c.actor_id)
+        .where(of_batch(event_actors.c.event_id)),
+        "evidence": select(
+            evidence.c.event_id,
+            sources.c.slug,
+            sources.c.name,
+            evidence.c.quote,
+            evidence.c.quote_start,
+            evidence.c.quote_end,
+        )
+        .join_from(evidence, sources, sources.c.id == evidence.c.source_id)
+        .where(of_batch(evidence.c.event_id)),
+        "outgoing": select(event_relations.c.subject_event_id, event_relations.c.kind, other.c.slug)
+        .join_from(event_relations, other, other.c.id == event_relations.c.object_event_id)
+        .where(of_batch(event_relations.c.subject_event_id)),
+        "incoming": select(event_relations.c.object_event_id, event_relations.c.kind, other.c.slug)
+        .join_from(event_relations, other, other.c.id == event_relations.c.subject_event_id)
+        .where(of_batch(event_relations.c.object_event_id)),
+    }
 
 
 def event_records(connection: Connection, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
@@ -516,15 +556,14 @@ def event_records(connection: Connection, rows: Sequence[Sequence[Any]]) -> list
             groups[row[0]].append(tuple(row[1:]))
         return groups
 
-    countries, aliases = grouped(_COUNTRIES), grouped(_ALIASES)
-    actor_rows, evidence_rows = grouped(_ACTORS), grouped(_EVIDENCE)
-    outgoing, incoming = grouped(_OUTGOING), grouped(_INCOMING)
-    anchor_events = _slugs(connection, _EVENT_SLUGS, [row[9] for row in rows])
-    anchor_sources = _slugs(connection, _SOURCE_SLUGS, [row[10] for row in rows])
+    nested = _nested(connection.dialect.name)
+    countries, aliases = grouped(nested["countries"]), grouped(nested["aliases"])
+    actor_rows, evidence_rows = grouped(nested["actors"]), grouped(nested["evidence"])
+    outgoing, incoming = grouped(nested["outgoing"]), grouped(nested["incoming"])
     records = []
     for row in rows:
         (id_, slug, title, type_, modality, start, end, precision, date_text,
-         anchor_event_id, anchor_source_id, place, summary) = row  # fmt: skip
+         anchor_event, anchor_source, place, summary) = row  # fmt: skip
         records.append(
             {
                 "slug": slug,
@@ -535,8 +574,8 @@ def event_records(connection: Connection, rows: Sequence[Sequence[Any]]) -> list
                 "end": end.isoformat(),
                 "precision": precision,
                 "date_text": date_text,
-                "anchor_event": anchor_events.get(anchor_event_id),
-                "anchor_source": anchor_sources.get(anchor_source_id),
+                "anchor_event": anchor_event,
+                "anchor_source": anchor_source,
                 "place": place,
                 "countries": sorted(code for (code,) in countries[id_]),
                 "aliases": sorted(alias for (alias,) in aliases[id_]),
@@ -562,13 +601,6 @@ def event_records(connection: Connection, rows: Sequence[Sequence[Any]]) -> list
             }
         )
     return records
-
-
-def _slugs(connection: Connection, statement: Select[Any], ids: list[int | None]) -> dict[int, str]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    return {row.id: row.slug for row in connection.execute(statement, {"ids": wanted})}
 
 
 def _evidence_order(row: tuple[Any, ...]) -> tuple[str, bool, int, str]:

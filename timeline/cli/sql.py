@@ -116,7 +116,7 @@ def _write_schema(description: dict[str, Any], fmt: str, out: TextIO) -> None:
                 c["name"],
                 c["type"] or "",
                 "yes" if c["nullable"] else "no",
-                "" if c["default"] is None else str(c["default"]),
+                _default(c),
                 keys.get(c["name"], ""),
             ]
             for c in item["columns"]
@@ -163,3 +163,10 @@ def _constraint_lines(item: dict[str, Any]) -> list[str]:
     for check in item.get("checks", []):
         lines.append(f"check {check['name']}: {' '.join(check['sql'].split())}")
     return lines
+
+
+def _default(column: dict[str, Any]) -> str:
+    """A generated column says so; its expression is in `--format json`."""
+    if column.get("generated") is not None:
+        return "generated"
+    return "" if column["default"] is None else str(column["default"])
