@@ -469,20 +469,24 @@ class HandWritten:
     def events(self, where: str, params: tuple[Any, ...], limit: str = "") -> list[dict[str, Any]]:
         rows = self.rows(
             "SELECT e.id, e.slug, e.title, e.type, e.modality, e.start_date, e.end_date,"
-            " e.precision, e.date_text, ae.slug, s.slug, e.place, e.summary FROM events e"
-            " LEFT JOIN events ae ON ae.id = e.anchor_event_id"
-            " LEFT JOIN sources s ON s.id = e.anchor_source_id"
-            f" WHERE {where} ORDER BY e.start_date, e.end_date, e.slug{self.collate} {limit}",
+            " e.precision, e.date_text,"
+            " (SELECT a.slug FROM events a WHERE a.id = e.anchor_event_id),"
+            " (SELECT s.slug FROM sources s WHERE s.id = e.anchor_source_id),"
+            f" e.place, e.summary FROM events e WHERE {where}"
+            f" ORDER BY e.start_date, e.end_date, e.slug{self.collate} {limit}",
             params,
         )
         if not rows:
             return []
-        ids = tuple(row[0] for row in rows)
-        marks = ", ".join("?" for _ in ids)
+        ids = [row[0] for row in rows]
+        if self.postgres:  # one array parameter: a long IN list costs PostgreSQL parsing
+            batch, params = "(SELECT unnest(?::int[]))", (ids,)
+        else:
+            batch, params = f"({', '.join('?' for _ in ids)})", tuple(ids)
 
         def grouped(sql: str) -> dict[int, list[tuple[Any, ...]]]:
             groups: dict[int, list[tuple[Any, ...]]] = {}
-            for row in self.rows(sql.replace("(:ids)", f"({marks})"), ids):
+            for row in self.rows(sql.replace("(:ids)", batch), params):
                 groups.setdefault(row[0], []).append(row[1:])
             return groups
 
@@ -554,29 +558,37 @@ class HandWritten:
             "LIMIT 50",
         )
 
-    def week_window(self) -> list[dict[str, Any]]:
-        """The overlap, plus one (span_class, start_date) range per span class (an
-        event of class k lasts fewer than 4**k days; see the schema)."""
-        start, end = WEEK
+    @staticmethod
+    def overlap(window: tuple[date, date], alias: str = "") -> tuple[str, tuple[Any, ...]]:
+        """Events overlapping the window, plus one (span_class, start_date) range per
+        span class (an event of class k has end - start < 4**k days; see the schema)."""
+        start, end = window
         ranges, params = [], [end.isoformat(), start.isoformat()]
         for k in range(SPAN_CLASSES):
-            ranges.append("(e.span_class = ? AND e.start_date BETWEEN ? AND ?)")
+            ranges.append(f"({alias}span_class = ? AND {alias}start_date BETWEEN ? AND ?)")
             earliest = date.fromordinal(max(1, start.toordinal() - (4**k - 1)))
             params += [k, earliest.isoformat(), end.isoformat()]
-        where = f"e.start_date <= ? AND e.end_date >= ? AND ({' OR '.join(ranges)})"
-        return self.events(where, tuple(params))
+        overlap = f"{alias}start_date <= ? AND {alias}end_date >= ?"
+        where = f"{overlap} AND ({' OR '.join(ranges)})"
+        return where, tuple(params)
 
-    def type_month_counts(self) -> list[tuple[str, str, int]]:
-        month = (
-            "to_char(start_date, 'YYYY-MM')" if self.postgres else "strftime('%Y-%m', start_date)"
-        )
+    def week_window(self) -> list[dict[str, Any]]:
+        return self.events(*self.overlap(WEEK, "e."))
+
+    def type_month_counts(self) -> list[tuple[str | None, str, int]]:
+        """Per month and type; an event longer than its month counts in the NULL row."""
+        where, params = self.overlap(YEAR)
+        if self.postgres:
+            start, end = "to_char(start_date, 'YYYY-MM')", "to_char(end_date, 'YYYY-MM')"
+        else:
+            start, end = "strftime('%Y-%m', start_date)", "strftime('%Y-%m', end_date)"
         rows = self.rows(
-            f"SELECT type, {month} AS month, count(*) FROM events"
-            " WHERE start_date >= ? AND start_date <= ?"
-            f" GROUP BY type, month ORDER BY type{self.collate}, month",
-            tuple(d.isoformat() for d in YEAR),
+            f"SELECT CASE WHEN {start} = {end} THEN {start} END AS period, type, count(*)"
+            f" FROM events WHERE {where}"
+            f" GROUP BY period, type ORDER BY period NULLS LAST, type{self.collate}",
+            params,
         )
-        return [(t, m, int(n)) for t, m, n in rows]
+        return [(p, t, int(n)) for p, t, n in rows]
 
 
 def iso(value: Any) -> str:
@@ -608,27 +620,11 @@ class Tool:
         filters = queries.EventFilters(date_from=WEEK[0], date_to=WEEK[1])
         return list(queries.iter_event_records(self.connection, filters))
 
-    def type_month_counts(self) -> list[tuple[str, str, int]]:
+    def type_month_counts(self) -> list[tuple[str | None, str, int]]:
         from timeline import queries
 
-        counts = getattr(queries, "type_month_counts", None)
-        if counts is not None:
-            return [tuple(row) for row in counts(self.connection, *YEAR)]  # type: ignore[misc]
-        # timeline.queries has no such view yet: the same statement in Core.
-        from sqlalchemy import func, select
-
-        events = queries.events
-        if self.connection.dialect.name == "postgresql":
-            month = func.to_char(events.c.start_date, "YYYY-MM")
-        else:
-            month = func.strftime("%Y-%m", events.c.start_date)
-        statement = (
-            select(events.c.type, month.label("month"), func.count())
-            .where(events.c.start_date >= YEAR[0], events.c.start_date <= YEAR[1])
-            .group_by(events.c.type, month)
-            .order_by(queries.bytewise(events.c.type), month)
-        )
-        return [(t, m, int(n)) for t, m, n in self.connection.execute(statement)]
+        filters = queries.EventFilters(date_from=YEAR[0], date_to=YEAR[1])
+        return queries.event_counts(self.connection, filters, "month")
 
 
 def time_queries(backend: Backend, url: str, runs: int) -> dict[str, dict[str, float]]:

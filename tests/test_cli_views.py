@@ -325,6 +325,34 @@ def test_bad_input_is_one_error_line_and_exit_2(
               else run(seeded_url, "events", *options), 2, message)  # fmt: skip
 
 
+def test_counts_table_names_the_events_longer_than_a_period(seeded_url: URL) -> None:
+    text = ok(run(seeded_url, "counts", "--per", "week", "--from", "2025-09"))
+    lines = text.splitlines()
+    assert lines[0].split() == ["week", "type", "events"]
+    assert lines[2].split() == ["2025-09-08", "airspace_incident", "2"]
+    assert lines[-1].split() == ["longer", "than", "a", "week", "statement", "1"]
+    rows = as_json(run(seeded_url, "counts", "--per", "week", "--format", "json"))
+    assert sum(r["events"] for r in rows) == 17
+    assert rows[-1] == {"week": None, "type": "troop_deployment", "events": 1}  # February 2022
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--per", "decade"], "--per must be one of day, week, month, year, not 'decade'"),
+        (
+            ["--from", "2025-13"],
+            "invalid date '2025-13' for --from: use YYYY-MM-DD, YYYY-MM or YYYY",
+        ),
+        (["--actor", "nobody at all"], "no actor matches 'nobody at all' (see `timeline actors`)"),
+    ],
+)
+def test_counts_bad_input_is_one_error_line_and_exit_2(
+    seeded_url: URL, options: list[str], message: str
+) -> None:
+    fails(run(seeded_url, "counts", *options), 2, message)
+
+
 def test_a_malformed_limit_is_a_usage_error(seeded_url: URL) -> None:
     result = run(seeded_url, "events", "--limit", "many")
     assert result.exit_code == 2

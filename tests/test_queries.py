@@ -603,9 +603,9 @@ def test_an_unknown_slug_suggests_the_closest(conn: Connection) -> None:
 
 
 def test_records_come_in_batches_and_stream(engine: Engine, conn: Connection) -> None:
-    """With batches of 2, taking the first record runs the ordered query and one batch's
-    nested queries (six arrays and the anchors' slugs: at most eight); the rest run
-    only as the records are consumed."""
+    """With batches of 2, taking the first record runs the ordered query (which brings
+    the anchors' slugs along) and one batch's six nested queries, one per array; the
+    rest run only as the records are consumed."""
     statements: list[str] = []
 
     def count(*args: Any) -> None:
@@ -617,12 +617,32 @@ def test_records_come_in_batches_and_stream(engine: Engine, conn: Connection) ->
         assert statements == []
         first = next(stream)
         after_first = len(statements)
-        assert 1 + 6 <= after_first <= 1 + 8
+        assert after_first == 1 + 6
         rest = list(stream)
         assert len(statements) >= after_first + 6 * 4  # nine events: five batches
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [first, *rest] == list(queries.iter_event_records(conn, EventFilters()))
+
+
+def test_a_page_that_fits_one_batch_needs_no_streaming(engine: Engine, conn: Connection) -> None:
+    """A --limit within one batch is one plain query; a longer one streams (yield_per,
+    a server-side cursor on PostgreSQL). Either way, the first N records in order."""
+    streamed: list[object] = []
+
+    def record(*args: Any) -> None:
+        if args[2].lstrip().startswith("SELECT events.id"):
+            streamed.append(args[4].execution_options.get("yield_per"))
+
+    whole = list(queries.iter_event_records(conn))
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = list(queries.iter_event_records(conn, EventFilters(limit=2), batch_size=2))
+        longer = list(queries.iter_event_records(conn, EventFilters(limit=3), batch_size=2))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert streamed == [None, 2]
+    assert (page, longer) == (whole[:2], whole[:3])
 
 
 def test_batches_do_not_change_the_records(conn: Connection) -> None:
@@ -811,6 +831,70 @@ def test_slugs_sort_byte_wise_on_a_linguistic_postgresql_collation(
             "zoe-org",
         ]
     engine.dispose()
+
+
+# --- counts per period -----------------------------------------------------------------
+
+
+def python_period(day: date, per: str) -> str:
+    return {
+        "day": day.isoformat(),
+        "week": (day - timedelta(days=day.weekday())).isoformat(),
+        "month": day.isoformat()[:7],
+        "year": day.isoformat()[:4],
+    }[per]
+
+
+def python_counts(rows: list[dict[str, Any]], per: str) -> list[tuple[str | None, str, int]]:
+    """Independently: an event counts in a period only if both its ends fall in it."""
+    counts: dict[tuple[str | None, str], int] = {}
+    for row in rows:
+        start, end = python_period(row["start_date"], per), python_period(row["end_date"], per)
+        key = (start if start == end else None, row["type"])
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda i: (i[0][0] is None, i[0][0] or "", i[0][1]))
+    return [(period, type_, n) for (period, type_), n in ordered]
+
+
+@pytest.mark.parametrize("per", queries.PERIODS)
+def test_counts_per_period_never_make_a_date_more_precise(conn: Connection, per: str) -> None:
+    assert queries.event_counts(conn, EventFilters(), per) == python_counts(EVENTS, per)
+
+
+def test_counts_per_period_by_example(conn: Connection) -> None:
+    """The week across the new year is one ISO week; per year it spans two years."""
+    weeks = queries.event_counts(conn, EventFilters(), "week")
+    assert ("2024-12-30", "statement", 1) in weeks
+    assert ("2025-09-08", "diplomatic_visit", 1) in weeks  # the week-precision event
+    # longer than a week, last: the range, the year 2022, the month of February 2022
+    assert weeks[-3:] == [
+        (None, "sanctions_change", 1),
+        (None, "statement", 1),
+        (None, "troop_deployment", 1),
+    ]
+    years = queries.event_counts(conn, EventFilters(), "year")
+    assert years == [
+        ("2022", "statement", 1),
+        ("2022", "troop_deployment", 1),
+        ("2025", "diplomatic_visit", 1),
+        ("2025", "military_exercise", 1),
+        ("2025", "sanctions_change", 1),
+        ("2025", "statement", 3),
+        (None, "statement", 1),
+    ]
+
+
+def test_counts_take_the_filters_of_events(conn: Connection) -> None:
+    filters = queries.event_filters(date_from="2025-09", date_to="2025-09", type="statement")
+    inside = [
+        e
+        for e in EVENTS
+        if e["type"] == "statement"
+        and e["start_date"] <= d("2025-09-30")
+        and e["end_date"] >= d("2025-09-01")
+    ]
+    assert queries.event_counts(conn, filters, "month") == python_counts(inside, "month")
+    assert queries.event_counts(conn, filters, "month") == [("2025-09", "statement", 3)]
 
 
 # --- date windows ----------------------------------------------------------------------

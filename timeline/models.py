@@ -103,7 +103,7 @@ def normalize_name(text: str) -> str:
     return " ".join(stripped.translate(_UNDECOMPOSABLE).split())
 
 
-# An event of span class k lasts fewer than 4**k days (end_date - start_date), so one
+# An event of span class k has end_date - start_date < 4**k days, so one
 # that overlaps a window starting on day F starts on or after F - (4**k - 1): a date
 # window becomes one bounded range per class on (span_class, start_date) instead of
 # every event that starts before the window's end. Class 11 holds any span of 0001-9999.
@@ -251,7 +251,11 @@ class Event(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     precision: Mapped[str] = mapped_column(String(10))
-    span_class: Mapped[int] = mapped_column(Integer, Computed(span_class_expression()))
+    # Stored on PostgreSQL (an index needs it there), virtual on SQLite (its index
+    # stores it): the migration chooses per backend.
+    span_class: Mapped[int] = mapped_column(
+        Integer, Computed(span_class_expression(), persisted=True)
+    )
     date_text: Mapped[str | None] = mapped_column(String(1000))
     anchor_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     anchor_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))

@@ -37,6 +37,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     column,
     exists,
     func,
@@ -136,7 +137,7 @@ TABLES = (
 )
 
 DEFAULT_BATCH = 500
-SPAN_CLASSES = 12  # as timeline.models.SPAN_CLASSES: class k lasts fewer than 4**k days
+SPAN_CLASSES = 12  # as timeline.models.SPAN_CLASSES: end - start < 4**k days
 
 
 class bytewise(FunctionElement[str]):
@@ -362,6 +363,32 @@ def _did_you_mean(key: str, candidates: dict[str, str], listing: str) -> str:
 def events_statement(connection: Connection, filters: EventFilters) -> Select[Any]:
     """The ordered, filtered events with their own columns; actors and the source in
     the filters are resolved here (an unknown one is an `InputError`)."""
+    conditions = _conditions(connection, filters)
+    columns = (events.c.start_date, events.c.end_date, bytewise(events.c.slug))
+    order = [c.desc() for c in columns] if filters.desc else list(columns)
+    return (
+        select(
+            events.c.id,
+            events.c.slug,
+            events.c.title,
+            events.c.type,
+            events.c.modality,
+            events.c.start_date,
+            events.c.end_date,
+            events.c.precision,
+            events.c.date_text,
+            _ANCHOR_EVENT_SLUG,
+            _ANCHOR_SOURCE_SLUG,
+            events.c.place,
+            events.c.summary,
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(filters.limit)
+    )
+
+
+def _conditions(connection: Connection, filters: EventFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.date_from is not None:
         conditions.append(events.c.end_date >= filters.date_from)
@@ -383,38 +410,77 @@ def events_statement(connection: Connection, filters: EventFilters) -> Select[An
         )
     if filters.search is not None:
         conditions.append(_search(filters.search))
-
-    columns = (events.c.start_date, events.c.end_date, bytewise(events.c.slug))
-    order = [c.desc() for c in columns] if filters.desc else list(columns)
-    return (
-        select(
-            events.c.id,
-            events.c.slug,
-            events.c.title,
-            events.c.type,
-            events.c.modality,
-            events.c.start_date,
-            events.c.end_date,
-            events.c.precision,
-            events.c.date_text,
-            _anchor_event.c.slug,
-            _anchor_source.c.slug,
-            events.c.place,
-            events.c.summary,
-        )
-        .select_from(
-            events.outerjoin(
-                _anchor_event, _anchor_event.c.id == events.c.anchor_event_id
-            ).outerjoin(_anchor_source, _anchor_source.c.id == events.c.anchor_source_id)
-        )
-        .where(*conditions)
-        .order_by(*order)
-        .limit(filters.limit)
-    )
+    return conditions
 
 
-_anchor_event = events.alias("anchor_event")
+# The anchors' slugs, looked up by primary key for each event: a join could turn into
+# a hash join over all events when the planner misjudges how many rows the filters keep.
+_anchor = events.alias("anchor")
+_ANCHOR_EVENT_SLUG = (
+    select(_anchor.c.slug).where(_anchor.c.id == events.c.anchor_event_id).scalar_subquery()
+)
 _anchor_source = sources.alias("anchor_source")
+_ANCHOR_SOURCE_SLUG = (
+    select(_anchor_source.c.slug)
+    .where(_anchor_source.c.id == events.c.anchor_source_id)
+    .scalar_subquery()
+)
+
+
+PERIODS = ("day", "week", "month", "year")
+
+
+class period_key(FunctionElement[str]):
+    """The period a date falls in, as text that sorts by time: `2020-06-01` (a day, or
+    the Monday that starts a week), `2020-06` (a month), `2020` (a year)."""
+
+    inherit_cache = False  # `per` is not part of a cache key: compile each time
+    type = String()
+
+    def __init__(self, value: ColumnElement[date], per: str) -> None:
+        super().__init__(value)
+        self.per = per
+
+
+@compiles(period_key, "sqlite")
+def _period_key_sqlite(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return {
+        "day": f"date({value})",
+        "week": f"date({value}, 'weekday 0', '-6 days')",
+        "month": f"strftime('%Y-%m', {value})",
+        "year": f"strftime('%Y', {value})",
+    }[element.per]
+
+
+@compiles(period_key, "postgresql")
+def _period_key_postgresql(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return {
+        "day": f"to_char({value}, 'YYYY-MM-DD')",
+        "week": f"to_char(date_trunc('week', {value}), 'YYYY-MM-DD')",
+        "month": f"to_char({value}, 'YYYY-MM')",
+        "year": f"to_char({value}, 'YYYY')",
+    }[element.per]
+
+
+def event_counts(
+    connection: Connection, filters: EventFilters, per: str
+) -> list[tuple[str | None, str, int]]:
+    """(period, type, events) of the filtered events, by period, then type byte-wise.
+
+    An event counts in a period only when its whole interval lies inside it; one whose
+    dates span more (a month-precision event counted per week, a range) counts in the
+    row whose period is None, last: no count is more precise than the dates behind it."""
+    start, end = period_key(events.c.start_date, per), period_key(events.c.end_date, per)
+    period = case((start == end, start), else_=None).label("period")
+    statement = (
+        select(period, events.c.type, func.count())
+        .where(*_conditions(connection, filters))
+        .group_by(period, events.c.type)
+        .order_by(period.asc().nulls_last(), bytewise(events.c.type))
+    )
+    return [(p, t, int(n)) for p, t, n in connection.execute(statement)]
 
 
 def _starts_near(date_from: date, date_to: date) -> ColumnElement[bool]:
@@ -463,15 +529,15 @@ def iter_event_records(
     """Full event records (DESIGN.md's JSON shape plus `anchor_event`, `anchor_source`,
     `aliases` and quote offsets), in order, built `batch_size` events at a time while
     the ordered query streams. Bad filters fail here, before any record is produced."""
-    statement = events_statement(connection, filters or EventFilters())
-    return _stream(connection, statement, batch_size)
+    filters = filters or EventFilters()
+    statement = events_statement(connection, filters)
+    return _stream(connection, statement, batch_size, filters.limit)
 
 
 def _stream(
-    connection: Connection, statement: Select[Any], batch_size: int
+    connection: Connection, statement: Select[Any], batch_size: int, limit: int | None
 ) -> Iterator[dict[str, Any]]:
-    limit = statement._limit  # a page that fits one batch needs no server-side cursor
-    if limit is not None and limit <= batch_size:
+    if limit is not None and limit <= batch_size:  # one batch: no server-side cursor
         yield from event_records(connection, connection.execute(statement).all())
         return
     with connection.execute(statement.execution_options(yield_per=batch_size)) as result:

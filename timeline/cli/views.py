@@ -1,4 +1,5 @@
-"""`timeline events`, `event`, `actors`, `actor`, `sources`, `info`: the chronological views.
+"""`timeline events`, `counts`, `event`, `actors`, `actor`, `sources`, `info`: the
+chronological views.
 
 Every command opens the database read-only with `open_database` (which never creates a
 file and refuses an old schema), asks `timeline.queries` and hands the result to
@@ -160,6 +161,48 @@ def events_command(
         records = queries.iter_event_records(connection, filters)
         count = render.write_events(records, fmt, sys.stdout)
     if not count and fmt == "table":
+        typer.echo("No events match.", err=True)
+
+
+@app.command("counts")
+def counts_command(
+    ctx: typer.Context,
+    per: Annotated[
+        str, typer.Option("--per", metavar="PERIOD", help="day, week, month or year.")
+    ] = "month",
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    actor: Actors = None,
+    event_type: EventType = None,
+    source: SourceFilter = None,
+    search: Search = None,
+    fmt: Format = "table",
+) -> None:
+    """Count events per period and type, filtered as `timeline events`.
+
+    An event counts in a period only when its whole interval lies inside it; events
+    whose dates span more (a year, a range) are counted in a last row with no period.
+    """
+    from timeline import queries, render
+    from timeline.errors import InputError
+
+    render.check_format(fmt)
+    if per not in queries.PERIODS:
+        raise InputError(f"--per must be one of {', '.join(queries.PERIODS)}, not {per!r}")
+    filters = queries.event_filters(
+        date_from=date_from,
+        date_to=date_to,
+        actors=actor or (),
+        type=event_type,
+        source=source,
+        search=search,
+    )
+    with _connect(ctx) as connection:
+        rows = queries.event_counts(connection, filters, per)
+    if fmt == "table":
+        rows = [(f"longer than a {per}" if p is None else p, t, n) for p, t, n in rows]
+    render.write_rows((per, "type", "events"), rows, fmt, sys.stdout)
+    if not rows and fmt == "table":
         typer.echo("No events match.", err=True)
 
 
