@@ -360,6 +360,20 @@ def _did_you_mean(key: str, candidates: dict[str, str], listing: str) -> str:
 # ---------------------------------------------------------------- events
 
 
+# The anchors' slugs, looked up by primary key for each event: a join could turn into
+# a hash join over all events when the planner misjudges how many rows the filters keep.
+_anchor = events.alias("anchor")
+_ANCHOR_EVENT_SLUG = (
+    select(_anchor.c.slug).where(_anchor.c.id == events.c.anchor_event_id).scalar_subquery()
+)
+_anchor_source = sources.alias("anchor_source")
+_ANCHOR_SOURCE_SLUG = (
+    select(_anchor_source.c.slug)
+    .where(_anchor_source.c.id == events.c.anchor_source_id)
+    .scalar_subquery()
+)
+
+
 def events_statement(connection: Connection, filters: EventFilters) -> Select[Any]:
     """The ordered, filtered events with their own columns; actors and the source in
     the filters are resolved here (an unknown one is an `InputError`)."""
@@ -411,76 +425,6 @@ def _conditions(connection: Connection, filters: EventFilters) -> list[ColumnEle
     if filters.search is not None:
         conditions.append(_search(filters.search))
     return conditions
-
-
-# The anchors' slugs, looked up by primary key for each event: a join could turn into
-# a hash join over all events when the planner misjudges how many rows the filters keep.
-_anchor = events.alias("anchor")
-_ANCHOR_EVENT_SLUG = (
-    select(_anchor.c.slug).where(_anchor.c.id == events.c.anchor_event_id).scalar_subquery()
-)
-_anchor_source = sources.alias("anchor_source")
-_ANCHOR_SOURCE_SLUG = (
-    select(_anchor_source.c.slug)
-    .where(_anchor_source.c.id == events.c.anchor_source_id)
-    .scalar_subquery()
-)
-
-
-PERIODS = ("day", "week", "month", "year")
-
-
-class period_key(FunctionElement[str]):
-    """The period a date falls in, as text that sorts by time: `2020-06-01` (a day, or
-    the Monday that starts a week), `2020-06` (a month), `2020` (a year)."""
-
-    inherit_cache = False  # `per` is not part of a cache key: compile each time
-    type = String()
-
-    def __init__(self, value: ColumnElement[date], per: str) -> None:
-        super().__init__(value)
-        self.per = per
-
-
-@compiles(period_key, "sqlite")
-def _period_key_sqlite(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
-    return {
-        "day": f"date({value})",
-        "week": f"date({value}, 'weekday 0', '-6 days')",
-        "month": f"strftime('%Y-%m', {value})",
-        "year": f"strftime('%Y', {value})",
-    }[element.per]
-
-
-@compiles(period_key, "postgresql")
-def _period_key_postgresql(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
-    return {
-        "day": f"to_char({value}, 'YYYY-MM-DD')",
-        "week": f"to_char(date_trunc('week', {value}), 'YYYY-MM-DD')",
-        "month": f"to_char({value}, 'YYYY-MM')",
-        "year": f"to_char({value}, 'YYYY')",
-    }[element.per]
-
-
-def event_counts(
-    connection: Connection, filters: EventFilters, per: str
-) -> list[tuple[str | None, str, int]]:
-    """(period, type, events) of the filtered events, by period, then type byte-wise.
-
-    An event counts in a period only when its whole interval lies inside it; one whose
-    dates span more (a month-precision event counted per week, a range) counts in the
-    row whose period is None, last: no count is more precise than the dates behind it."""
-    start, end = period_key(events.c.start_date, per), period_key(events.c.end_date, per)
-    period = case((start == end, start), else_=None).label("period")
-    statement = (
-        select(period, events.c.type, func.count())
-        .where(*_conditions(connection, filters))
-        .group_by(period, events.c.type)
-        .order_by(period.asc().nulls_last(), bytewise(events.c.type))
-    )
-    return [(p, t, int(n)) for p, t, n in connection.execute(statement)]
 
 
 def _starts_near(date_from: date, date_to: date) -> ColumnElement[bool]:
@@ -707,6 +651,65 @@ def anchors(connection: Connection, record: dict[str, Any]) -> list[dict[str, An
         ).one()
         found.append({"kind": "source", **row._asdict()})
     return found
+
+
+# ---------------------------------------------------------------- counts
+
+
+PERIODS = ("day", "week", "month", "year")
+
+
+class period_key(FunctionElement[str]):
+    """The period a date falls in, as text that sorts by time: `2020-06-01` (a day, or
+    the Monday that starts a week), `2020-06` (a month), `2020` (a year)."""
+
+    inherit_cache = False  # `per` is not part of a cache key: compile each time
+    type = String()
+
+    def __init__(self, value: ColumnElement[date], per: str) -> None:
+        super().__init__(value)
+        self.per = per
+
+
+@compiles(period_key, "sqlite")
+def _period_key_sqlite(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return {
+        "day": f"date({value})",
+        "week": f"date({value}, 'weekday 0', '-6 days')",
+        "month": f"strftime('%Y-%m', {value})",
+        "year": f"strftime('%Y', {value})",
+    }[element.per]
+
+
+@compiles(period_key, "postgresql")
+def _period_key_postgresql(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return {
+        "day": f"to_char({value}, 'YYYY-MM-DD')",
+        "week": f"to_char(date_trunc('week', {value}), 'YYYY-MM-DD')",
+        "month": f"to_char({value}, 'YYYY-MM')",
+        "year": f"to_char({value}, 'YYYY')",
+    }[element.per]
+
+
+def event_counts(
+    connection: Connection, filters: EventFilters, per: str
+) -> list[tuple[str | None, str, int]]:
+    """(period, type, events) of the filtered events, by period, then type byte-wise.
+
+    An event counts in a period only when its whole interval lies inside it; one whose
+    dates span more (a month-precision event counted per week, a range) counts in the
+    row whose period is None, last: no count is more precise than the dates behind it."""
+    start, end = period_key(events.c.start_date, per), period_key(events.c.end_date, per)
+    period = case((start == end, start), else_=None).label("period")
+    statement = (
+        select(period, events.c.type, func.count())
+        .where(*_conditions(connection, filters))
+        .group_by(period, events.c.type)
+        .order_by(period.asc().nulls_last(), bytewise(events.c.type))
+    )
+    return [(p, t, int(n)) for p, t, n in connection.execute(statement)]
 
 
 # ---------------------------------------------------------------- actors
