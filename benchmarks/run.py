@@ -220,9 +220,10 @@ class Postgres(Backend):
         self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
     def connect(self, url: str) -> Any:
+        """With JIT off, as `timeline`'s read-only connections: the same server settings."""
         import psycopg
 
-        return psycopg.connect(url)
+        return psycopg.connect(url, options="-c jit=off")
 
     def reference(self, url: str, tables: dict[str, Path]) -> float | None:
         """`psql` \\copy of every table, in one transaction."""

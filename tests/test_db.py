@@ -368,3 +368,26 @@ def test_python_dash_m_timeline_help() -> None:
     assert "--db" in done.stdout
     assert " db " in done.stdout
     assert done.stderr == ""
+
+
+# --- PostgreSQL session settings -------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_postgresql_reads_run_without_jit_and_keep_the_urls_options(db_url: URL) -> None:
+    """The views' short queries skip JIT compilation; writers keep the server's setting,
+    and options given in the URL still apply."""
+    with_options = db_url.update_query_dict({"options": "-c statement_timeout=4321"})
+    reader, writer = open_database(with_options), make_engine(db_url)
+    with reader.connect() as connection:
+        settings = connection.execute(
+            text("SELECT current_setting('jit'), current_setting('statement_timeout')")
+        ).one()
+        assert tuple(settings) == ("off", "4321ms")
+    with writer.connect() as connection:
+        server_default = connection.execute(
+            text("SELECT reset_val FROM pg_settings WHERE name = 'jit'")
+        ).scalar_one()
+        assert connection.execute(text("SHOW jit")).scalar_one() == server_default
+    reader.dispose()
+    writer.dispose()

@@ -116,6 +116,11 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
                 engine = create_engine(url, poolclass=_null_pool())
             event.listen(engine, "connect", _on_sqlite_connect(foreign_keys, read_only))
             return engine
+        if read_only:
+            # The views run short queries, for which PostgreSQL's JIT compiler costs more
+            # than it saves (30 ms of a 35 ms one-week window at 100k events).
+            options = " ".join(filter(None, [str(url.query.get("options") or ""), "-c jit=off"]))
+            return create_engine(url, pool_pre_ping=False, connect_args={"options": options})
         return create_engine(url, pool_pre_ping=False)
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {display_url(url)}") from exc

@@ -484,6 +484,11 @@ def _stream(
     if limit is not None and limit <= batch_size:  # one batch: no server-side cursor
         yield from event_records(connection, connection.execute(statement).all())
         return
+    if connection.dialect.name == "postgresql":
+        # A server-side cursor is planned for its first 10 % of rows; every row will be
+        # read, so plan for all (else a date window may walk the date index in order,
+        # filtering half the table, to avoid sorting a few hundred rows).
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
     with connection.execute(statement.execution_options(yield_per=batch_size)) as result:
         for rows in result.partitions():
             yield from event_records(connection, rows)
