@@ -448,7 +448,6 @@ def busiest_actor(connection: Any) -> str:
 
 
 WEEK = (date(2020, 6, 1), date(2020, 6, 7))  # a Monday to Sunday
-SPAN_CLASSES = 12
 YEAR = (date(2020, 1, 1), date(2020, 12, 31))
 
 
@@ -563,6 +562,8 @@ class HandWritten:
     def overlap(window: tuple[date, date], alias: str = "") -> tuple[str, tuple[Any, ...]]:
         """Events overlapping the window, plus one (span_class, start_date) range per
         span class (an event of class k has end - start < 4**k days; see the schema)."""
+        from timeline.queries import SPAN_CLASSES
+
         start, end = window
         ranges, params = [], [end.isoformat(), start.isoformat()]
         for k in range(SPAN_CLASSES):

@@ -676,26 +676,27 @@ class period_key(FunctionElement[str]):
         self.per = per
 
 
-@compiles(period_key, "sqlite")
-def _period_key_sqlite(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
-    return {
-        "day": f"date({value})",
-        "week": f"date({value}, 'weekday 0', '-6 days')",
-        "month": f"strftime('%Y-%m', {value})",
-        "year": f"strftime('%Y', {value})",
-    }[element.per]
+# The period key per backend, of the date `{}`.
+_PERIOD_SQL = {
+    "sqlite": {
+        "day": "date({})",
+        "week": "date({}, 'weekday 0', '-6 days')",
+        "month": "strftime('%Y-%m', {})",
+        "year": "strftime('%Y', {})",
+    },
+    "postgresql": {
+        "day": "to_char({}, 'YYYY-MM-DD')",
+        "week": "to_char(date_trunc('week', {}), 'YYYY-MM-DD')",
+        "month": "to_char({}, 'YYYY-MM')",
+        "year": "to_char({}, 'YYYY')",
+    },
+}
 
 
-@compiles(period_key, "postgresql")
-def _period_key_postgresql(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
-    return {
-        "day": f"to_char({value}, 'YYYY-MM-DD')",
-        "week": f"to_char(date_trunc('week', {value}), 'YYYY-MM-DD')",
-        "month": f"to_char({value}, 'YYYY-MM')",
-        "year": f"to_char({value}, 'YYYY')",
-    }[element.per]
+@compiles(period_key)
+def _period_key(element: period_key, compiler: SQLCompiler, **kw: Any) -> str:
+    template = _PERIOD_SQL[compiler.dialect.name][element.per]
+    return template.format(compiler.process(element.clauses, **kw))
 
 
 def event_counts(

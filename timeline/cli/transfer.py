@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from timeline.cli import app, options
-from timeline.cli.views import Actors, DateFrom, DateTo, EventType, Search, SourceFilter
+from timeline.cli.views import (
+    Actors,
+    DateFrom,
+    DateTo,
+    EventType,
+    Search,
+    SourceFilter,
+    event_filters,
+)
 
 if TYPE_CHECKING:
     from timeline.importer import ImportResult
@@ -46,17 +54,10 @@ def export_command(
     a filtered export keeps the actors and sources its events need and only the
     relations whose both ends are in it.
     """
-    from timeline import exporter, queries, render
+    from timeline import exporter, render
 
     render.check_format(fmt, exporter.FORMATS)
-    filters = queries.event_filters(
-        date_from=date_from,
-        date_to=date_to,
-        actors=actor or (),
-        type=event_type,
-        source=source,
-        search=search,
-    )
+    filters = event_filters(date_from, date_to, actor, event_type, source, search)
     url = options(ctx).url
     if output is None or str(output) == "-":
         exporter.export(url, sys.stdout.buffer, fmt=fmt, filters=filters)

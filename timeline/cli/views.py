@@ -21,6 +21,8 @@ from timeline.cli import app, options
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from timeline.queries import EventFilters
+
 FORMATS_HELP = "Output format: table, json, ndjson, csv or markdown."
 
 
@@ -125,6 +127,29 @@ Search = Annotated[
 ]
 
 
+def event_filters(
+    date_from: str | None,
+    date_to: str | None,
+    actor: list[str] | None,
+    event_type: str | None,
+    source: str | None,
+    search: str | None,
+    **more: Any,
+) -> EventFilters:
+    """The options above (and `more`, such as --limit) as validated filters."""
+    from timeline import queries
+
+    return queries.event_filters(
+        date_from=date_from,
+        date_to=date_to,
+        actors=actor or (),
+        type=event_type,
+        source=source,
+        search=search,
+        **more,
+    )
+
+
 @app.command("events")
 def events_command(
     ctx: typer.Context,
@@ -147,15 +172,8 @@ def events_command(
     from timeline import queries, render
 
     render.check_format(fmt)
-    filters = queries.event_filters(
-        date_from=date_from,
-        date_to=date_to,
-        actors=actor or (),
-        type=event_type,
-        source=source,
-        search=search,
-        limit=limit,
-        desc=desc,
+    filters = event_filters(
+        date_from, date_to, actor, event_type, source, search, limit=limit, desc=desc
     )
     with _connect(ctx) as connection:
         records = queries.iter_event_records(connection, filters)
@@ -189,14 +207,7 @@ def counts_command(
     render.check_format(fmt)
     if per not in queries.PERIODS:
         raise InputError(f"--per must be one of {', '.join(queries.PERIODS)}, not {per!r}")
-    filters = queries.event_filters(
-        date_from=date_from,
-        date_to=date_to,
-        actors=actor or (),
-        type=event_type,
-        source=source,
-        search=search,
-    )
+    filters = event_filters(date_from, date_to, actor, event_type, source, search)
     with _connect(ctx) as connection:
         rows = queries.event_counts(connection, filters, per)
     if fmt == "table":
