@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from timeline.models import ACTOR_KINDS, EVENT_TYPES, RELATION_KINDS, ROLES, SOURCE_KINDS
+from timeline.vocab import ACTOR_KINDS, EVENT_TYPES, RELATION_KINDS, ROLES, SOURCE_KINDS
 
 EPOCH = date(2016, 1, 1)
 DAYS = (date(2025, 12, 31) - EPOCH).days + 1

@@ -311,7 +311,7 @@ def to_csv(ndjson: Path, directory: Path) -> dict[str, Path]:
     """Every table's rows, with ids, as `timeline import` writes them. Parents come
     before the rows that point at them (actors up their affiliation chain; the
     generator's date anchors point at earlier events)."""
-    from timeline.models import normalize_name
+    from timeline.vocab import normalize_name
 
     origin = "import:benchmark"
     records: dict[str, list[dict[str, Any]]] = {"source": [], "actor": []}
@@ -562,7 +562,7 @@ class HandWritten:
     def overlap(window: tuple[date, date], alias: str = "") -> tuple[str, tuple[Any, ...]]:
         """Events overlapping the window, plus one (span_class, start_date) range per
         span class (an event of class k has end - start < 4**k days; see the schema)."""
-        from timeline.queries import SPAN_CLASSES
+        from timeline.vocab import SPAN_CLASSES
 
         start, end = window
         ranges, params = [], [end.isoformat(), start.isoformat()]

@@ -10,7 +10,8 @@ from sqlalchemy.pool import NullPool
 
 from timeline import migrate
 from timeline.db import SCHEMA_REVISION
-from timeline.models import FLAT_VIEW, Base
+from timeline.models import Base
+from timeline.vocab import FLAT_VIEW
 
 TABLES = {
     "sources",

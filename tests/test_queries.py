@@ -22,8 +22,9 @@ from sqlalchemy.types import NullType
 from timeline import queries
 from timeline.db import make_engine, open_database
 from timeline.errors import InputError
-from timeline.models import SPAN_CLASSES, Base, normalize_name
+from timeline.models import Base
 from timeline.queries import EventFilters
+from timeline.vocab import SPAN_CLASSES, TABLES, normalize_name, unicode_key
 
 T = Base.metadata.tables
 
@@ -292,8 +293,7 @@ def test_the_light_tables_match_the_models() -> None:
             queries.source_citations,
         )
     }
-    assert set(light) == set(T) == set(queries.TABLES)
-    assert queries.SPAN_CLASSES == SPAN_CLASSES
+    assert set(light) == set(T) == set(TABLES)
     for name, table in light.items():
         for column in table.c:
             model = T[name].c[column.name]  # KeyError: a column the schema does not have
@@ -305,15 +305,15 @@ def test_the_light_tables_match_the_models() -> None:
     "text_",
     ["Lukashenko", "  JOHN   cole ", "A-b_C.d", string.printable, "", "x\ty\nz", "İ ascii no"],
 )
-def test_match_key_is_normalize_name(text_: str) -> None:
-    assert queries.match_key(text_) == normalize_name(text_)
+def test_the_ascii_shortcut_gives_the_unicode_key(text_: str) -> None:
+    assert normalize_name(text_) == unicode_key(text_)
 
 
-def test_match_key_is_normalize_name_for_any_ascii() -> None:
+def test_the_ascii_shortcut_gives_the_unicode_key_for_any_ascii() -> None:
     rng = random.Random(7)
     for _ in range(2000):
         sample = "".join(rng.choice(string.printable) for _ in range(rng.randrange(12)))
-        assert queries.match_key(sample) == normalize_name(sample), repr(sample)
+        assert normalize_name(sample) == unicode_key(sample), repr(sample)
 
 
 # --- parsing the options -------------------------------------------------------------------
@@ -731,8 +731,8 @@ def test_source_rows(conn: Connection) -> None:
 
 def test_table_counts(conn: Connection) -> None:
     counts = queries.table_counts(conn)
-    assert list(counts) == list(queries.TABLES)
-    assert counts == {name: len(DATA.get(name, [])) for name in queries.TABLES}
+    assert list(counts) == list(TABLES)
+    assert counts == {name: len(DATA.get(name, [])) for name in TABLES}
 
 
 def test_complete_event_slugs(conn: Connection) -> None:

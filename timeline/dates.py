@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from timeline.errors import InputError
-from timeline.models import PRECISIONS
+from timeline.vocab import PRECISIONS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ABSOLUTE_RULES = ("day", "week", "month", "year", "between")

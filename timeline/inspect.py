@@ -260,9 +260,9 @@ FROM pg_roles r WHERE r.rolname = %(role)s
 
 def timeline_relations() -> list[str]:
     """What the reader role may SELECT: the timeline's tables, its view, the revision."""
-    from timeline.models import FLAT_VIEW, Base
+    from timeline.vocab import FLAT_VIEW, TABLES
 
-    return [*Base.metadata.tables, FLAT_VIEW, "alembic_version"]
+    return [*TABLES, FLAT_VIEW, "alembic_version"]
 
 
 def _role_parameters(role: str) -> dict[str, Any]:

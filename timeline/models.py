@@ -9,7 +9,6 @@ tested directly.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from sqlalchemy import (
@@ -28,44 +27,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 
-PRECISIONS = ("day", "week", "month", "year", "range")
-MODALITIES = ("occurred", "announced", "planned", "claimed")
-EVENT_TYPES = (
-    "military_exercise",
-    "airspace_incident",
-    "troop_deployment",
-    "diplomatic_visit",
-    "diplomatic_relations",
-    "meeting",
-    "statement",
-    "letter",
-    "media_release",
-    "observation",
-    "prisoner_release",
-    "sanctions_change",
-    "agreement",
-    "attack",
-    "protest",
-    "other",
+from timeline.vocab import (
+    ACTOR_KINDS,
+    EVENT_TYPES,
+    MODALITIES,
+    NAME_LENGTH,
+    ORIGIN_LENGTH,
+    PRECISIONS,
+    RELATION_KINDS,
+    ROLES,
+    SLUG_LENGTH,
+    SOURCE_KINDS,
+    SPAN_CLASSES,
 )
-ACTOR_KINDS = ("person", "state", "organization", "military", "group")
-ROLES = (
-    "initiator",
-    "target",
-    "participant",
-    "host",
-    "observer",
-    "speaker",
-    "recipient",
-    "mediator",
-    "subject",
-)
-SOURCE_KINDS = ("article", "agency_report", "statement", "video", "interview")
-RELATION_KINDS = ("in_response_to", "follows", "part_of", "context_for")
-
-SLUG_LENGTH = 120
-NAME_LENGTH = 300
-ORIGIN_LENGTH = 300
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -74,40 +48,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-# Letters that Unicode does not decompose into a base letter plus an accent.
-_UNDECOMPOSABLE = str.maketrans(
-    {
-        "ł": "l",
-        "đ": "d",
-        "ø": "o",
-        "æ": "ae",
-        "œ": "oe",
-        "ħ": "h",
-        "\u0131": "i",
-        "ŀ": "l",
-        "þ": "th",
-    }
-)
-
-
-def normalize_name(text: str) -> str:
-    """The stored matching form: case-folded, accents stripped, spaces collapsed.
-
-    Computed here, not by the database, because SQLite's `lower()` folds ASCII only;
-    storing it makes `Łukašenka`, `lukashenka` and `LUKASENKA` match identically on
-    every backend.
-    """
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
-    stripped = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(stripped.translate(_UNDECOMPOSABLE).split())
-
-
-# An event of span class k has end_date - start_date < 4**k days, so one
-# that overlaps a window starting on day F starts on or after F - (4**k - 1): a date
-# window becomes one bounded range per class on (span_class, start_date) instead of
-# every event that starts before the window's end. Class 11 holds any span of 0001-9999.
-SPAN_CLASSES = 12
 
 
 def span_class_sql(days: str) -> str:
@@ -358,6 +298,3 @@ class EventRelation(Base):
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
     origin: Mapped[str] = mapped_column(String(ORIGIN_LENGTH))
-
-
-FLAT_VIEW = "events_flat"

@@ -53,6 +53,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from timeline.errors import InputError
+from timeline.vocab import EVENT_TYPES, SPAN_CLASSES, TABLES, normalize_name
 
 # The tables as the views read them (a test compares them with timeline.models).
 events = table(
@@ -123,21 +124,7 @@ sources = table(
 source_citations = table(
     "source_citations", column("citing_source_id", Integer), column("cited_source_id", Integer)
 )
-TABLES = (
-    "sources",
-    "source_citations",
-    "actors",
-    "actor_aliases",
-    "events",
-    "event_countries",
-    "event_aliases",
-    "event_actors",
-    "evidence",
-    "event_relations",
-)
-
 DEFAULT_BATCH = 500
-SPAN_CLASSES = 12  # as timeline.models.SPAN_CLASSES: end - start < 4**k days
 
 
 class bytewise(FunctionElement[str]):
@@ -174,17 +161,6 @@ def _ascii_lower(element: ascii_lower, compiler: SQLCompiler, **kw: Any) -> str:
 def _ascii_lower_postgresql(element: ascii_lower, compiler: SQLCompiler, **kw: Any) -> str:
     upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     return f"translate({compiler.process(element.clauses, **kw)}, '{upper}', '{upper.lower()}')"
-
-
-def match_key(text: str) -> str:
-    """`models.normalize_name(text)`, without importing the ORM models for ASCII text,
-    where the two are provably equal (a test checks it): most names typed on a
-    command line or completed by the shell are ASCII."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    from timeline.models import normalize_name
-
-    return normalize_name(text)
 
 
 def _ascii_fold(text: str) -> str:
@@ -250,11 +226,8 @@ def event_filters(
     end = parse_period(date_to, "--to")[1] if date_to is not None else None
     if start and end and start > end:
         raise InputError(f"--from {date_from} is after --to {date_to}")
-    if type is not None:
-        from timeline.models import EVENT_TYPES
-
-        if type not in EVENT_TYPES:
-            raise InputError(f"unknown event type {type!r}; known types: {', '.join(EVENT_TYPES)}")
+    if type is not None and type not in EVENT_TYPES:
+        raise InputError(f"unknown event type {type!r}; known types: {', '.join(EVENT_TYPES)}")
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be a positive number, not {limit}")
     if search is not None and not search.strip():
@@ -283,7 +256,7 @@ class ActorRef:
 
 def resolve_actor(connection: Connection, text: str) -> ActorRef:
     """The one actor whose slug, name or alias is `text` (compared in normalized form)."""
-    raw, key = text.strip(), match_key(text)
+    raw, key = text.strip(), normalize_name(text)
     if not key:
         raise InputError("an actor name cannot be empty")
     by_alias = select(actor_aliases.c.actor_id).where(actor_aliases.c.alias_key == key)
@@ -332,14 +305,14 @@ def resolve_source(connection: Connection, text: str) -> int:
     ).scalar_one_or_none()
     if row is not None:
         return int(row)
-    key = match_key(raw)
+    key = normalize_name(raw)
     candidates: dict[str, str] = {}
     found: list[int] = []
     for source in connection.execute(select(sources.c.id, sources.c.slug, sources.c.name)):
-        if match_key(source.name) == key:
+        if normalize_name(source.name) == key:
             found.append(source.id)
         candidates.setdefault(source.slug, source.slug)
-        candidates.setdefault(match_key(source.name), source.slug)
+        candidates.setdefault(normalize_name(source.name), source.slug)
     if len(found) == 1:
         return found[0]
     if found:
@@ -452,7 +425,7 @@ def _events_of_all(actor_ids: list[int]) -> Select[Any]:
 
 
 def _search(text: str) -> ColumnElement[bool]:
-    needle, key = _ascii_fold(text.strip()), match_key(text)
+    needle, key = _ascii_fold(text.strip()), normalize_name(text)
     return or_(
         ascii_lower(events.c.title).contains(needle, autoescape=True),
         ascii_lower(events.c.summary).contains(needle, autoescape=True),
@@ -868,7 +841,7 @@ def complete_actors(connection: Connection, prefix: str, limit: int = 100) -> li
     `prefix`, and one-word names and aliases whose normalized form does (a shell
     splits a value with a space in it), as written or else in their normalized form,
     since Typer keeps only values that start with `prefix` as typed."""
-    key = match_key(prefix)
+    key = normalize_name(prefix)
     by_slug = select(actors.c.slug, actors.c.slug, actors.c.name).where(
         _starts_with(actors.c.slug, prefix)
     )

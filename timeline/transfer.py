@@ -31,7 +31,7 @@ from pydantic import (
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from timeline.dates import Interval
-from timeline.models import (
+from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
     MODALITIES,

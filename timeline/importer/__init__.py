@@ -22,7 +22,7 @@ from timeline.changes import Counts
 from timeline.errors import DatabaseError
 from timeline.importer.merge import Merger
 from timeline.importer.staging import STAGING, Input, Report, Stager, create_staging, open_input
-from timeline.queries import TABLES
+from timeline.vocab import TABLES
 
 __all__ = ["TABLES", "Counts", "ImportResult", "Report", "import_file"]
 

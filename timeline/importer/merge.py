@@ -19,7 +19,7 @@ from timeline import db
 from timeline.changes import Counts
 from timeline.errors import DatabaseError, FileInputError
 from timeline.importer.staging import PARENTS, Report, Stager
-from timeline.queries import TABLES
+from timeline.vocab import TABLES
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from typing import IO, Any
 from sqlalchemy import Connection
 
 from timeline.errors import FileInputError
-from timeline.models import ORIGIN_LENGTH, normalize_name
 from timeline.transfer import (
     ActorRecord,
     EventRecord,
@@ -27,6 +26,7 @@ from timeline.transfer import (
     Summary,
     parse_record,
 )
+from timeline.vocab import ORIGIN_LENGTH, normalize_name
 
 BATCH_RECORDS = 2000
 BATCH_BYTES = 8 << 20

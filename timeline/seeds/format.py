@@ -22,7 +22,7 @@ from pydantic import (
 
 from timeline import dates
 from timeline.errors import FileInputError
-from timeline.models import (
+from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
     MODALITIES,

@@ -14,12 +14,7 @@ from sqlalchemy.orm import Session
 
 from timeline import dates
 from timeline.errors import FileInputError
-from timeline.models import (
-    Actor,
-    Event,
-    Source,
-    normalize_name,
-)
+from timeline.models import Actor, Event, Source
 from timeline.seeds.format import (
     ActorSeed,
     DateSeed,
@@ -28,6 +23,7 @@ from timeline.seeds.format import (
     SourceSeed,
     read_text,
 )
+from timeline.vocab import normalize_name
 
 
 @dataclass

@@ -22,9 +22,9 @@ from timeline.models import (
     Evidence,
     Source,
     SourceCitation,
-    normalize_name,
 )
 from timeline.seeds.plan import Plan, SeedInput
+from timeline.vocab import normalize_name
 
 TABLES = (
     "sources",
