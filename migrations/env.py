@@ -5,13 +5,13 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from timeline.db import make_engine
-from timeline.models import Base
+from timeline.tables import metadata
 
 
 def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,

@@ -302,7 +302,7 @@ def test_a_failing_write_rolls_back_everything(
     real = module._sync_links
 
     def failing(*args: Any, **kwargs: Any) -> None:
-        if args[1].__tablename__ == "event_relations":
+        if args[1].__table__.name == "event_relations":
             raise RuntimeError("disk on fire")
         real(*args, **kwargs)
 
