@@ -1,4 +1,4 @@
-"""The layers of `timeline.inspect`, each shown to hold without the others.
+"""The layers of `timeline.readonly`, each shown to hold without the others.
 
 The statement check is tested on its own (it must read comments, strings and quoted
 names as each database does), then switched off so that every refused class of
@@ -21,10 +21,11 @@ from conftest import run, url_string
 from sqlalchemy.engine import URL
 from test_cli_sql import REFUSED, REFUSED_CLASSES, Watch, admin_execute, statement_with
 
-import timeline.inspect as inspect_module
+import timeline.readonly.runner as inspect_module
 from timeline.errors import InputError
-from timeline.inspect import printable, unique_columns
-from timeline.sqlcheck import check_statement, tokenize
+from timeline.readonly import describe
+from timeline.readonly.statement import check_statement, tokenize
+from timeline.readonly.values import printable, unique_columns
 
 target_file = test_cli_sql.target_file
 
@@ -342,4 +343,4 @@ def test_a_connection_user_that_is_no_superuser_cannot_escape(seeded_url: URL) -
 
 def test_describe_schema_refuses_an_unknown_name(db_url: URL) -> None:
     with pytest.raises(InputError, match="no table or view named 'evidences'; did you mean"):
-        inspect_module.describe_schema(db_url, "evidences")
+        describe.describe_schema(db_url, "evidences")

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from timeline import render
-from timeline.errors import InputError
+from timeline import output
+from timeline.output import events, labels, views, writers
 
 
 def record(slug: str, start: str, end: str, precision: str, **more: Any) -> dict[str, Any]:
@@ -90,8 +90,8 @@ class Terminal(io.StringIO):
     ],
 )
 def test_dates_at_their_precision(start: str, end: str, precision: str, label: str) -> None:
-    assert render.date_label(start, end, precision) == label
-    assert render.date_label(date.fromisoformat(start), date.fromisoformat(end), precision) == (
+    assert labels.date_label(start, end, precision) == label
+    assert labels.date_label(date.fromisoformat(start), date.fromisoformat(end), precision) == (
         label
     )
 
@@ -107,23 +107,12 @@ def test_dates_at_their_precision(start: str, end: str, precision: str, label: s
     ],
 )
 def test_period_headings(start: str, precision: str, heading: str) -> None:
-    assert render.period_heading(start, precision) == heading
-
-
-def test_check_format() -> None:
-    assert render.check_format("csv") == "csv"
-    with pytest.raises(InputError) as caught:
-        render.check_format("xml")
-    assert (
-        str(caught.value) == "unknown format 'xml'; choose from table, json, ndjson, csv, markdown"
-    )
-    with pytest.raises(InputError):
-        render.check_format("csv", ("table", "json"))
+    assert labels.period_heading(start, precision) == heading
 
 
 def write(fmt: str, records: list[dict[str, Any]], **options: Any) -> str:
     out = io.StringIO()
-    render.write_events(records, fmt, out, **options)
+    output.write_events(records, fmt, out, **options)
     return out.getvalue()
 
 
@@ -132,7 +121,7 @@ def test_json_and_ndjson_are_the_records() -> None:
     lines = write("ndjson", RECORDS).splitlines()
     assert [json.loads(line) for line in lines] == RECORDS
     assert write("json", RECORDS).startswith("[\n{")
-    assert write("json", RECORDS[:1]) == "[\n" + render.dumps(RECORDS[0]) + "\n]\n"
+    assert write("json", RECORDS[:1]) == "[\n" + writers.dumps(RECORDS[0]) + "\n]\n"
 
 
 @pytest.mark.parametrize(
@@ -147,14 +136,14 @@ def test_empty_results(fmt: str, empty: str) -> None:
 def test_an_object_with_streamed_items_is_plain_json(count: int) -> None:
     out = io.StringIO()
     profile = {"slug": "l", "events": "replaced", "aliases": ["a|b", "Ł"]}
-    render.write_object_with_items(profile, "events", iter(RECORDS[:count]), out)
+    writers.write_object_with_items(profile, "events", iter(RECORDS[:count]), out)
     expected = {"slug": "l", "aliases": ["a|b", "Ł"], "events": RECORDS[:count]}
-    assert out.getvalue() == render.dumps(expected) + "\n"
+    assert out.getvalue() == writers.dumps(expected) + "\n"
     assert list(json.loads(out.getvalue())) == ["slug", "aliases", "events"]
 
 
 def test_empty_csv_and_markdown_are_a_header() -> None:
-    assert write("csv", []) == ",".join(render.EVENT_CSV_COLUMNS) + "\n"
+    assert write("csv", []) == ",".join(events.EVENT_CSV_COLUMNS) + "\n"
     assert write("markdown", []) == (
         "| date | event | slug | type | actors | sources |\n|---|---|---|---|---|---|\n"
     )
@@ -210,7 +199,7 @@ def test_machine_formats_and_piped_tables_carry_no_escape_codes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    for fmt in render.FORMATS:
+    for fmt in output.LISTING:
         assert "\x1b" not in write(fmt, RECORDS)
 
 
@@ -220,11 +209,11 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     terminal = Terminal()
-    render.write_events(RECORDS, "table", terminal)
+    output.write_events(RECORDS, "table", terminal)
     assert "\x1b[1;36m" in terminal.getvalue()  # the headings' bold cyan
     monkeypatch.setenv("NO_COLOR", "1")
     terminal = Terminal()
-    render.write_events(RECORDS, "table", terminal)
+    output.write_events(RECORDS, "table", terminal)
     assert "36m" not in terminal.getvalue()
     assert "2022" in terminal.getvalue()
 
@@ -239,10 +228,10 @@ def test_an_actor_chronology_shows_its_role_over_the_others() -> None:
 
 
 def test_relation_phrases() -> None:
-    assert render.relation_phrase("in_response_to", "outgoing") == "in response to"
-    assert render.relation_phrase("in_response_to", "incoming") == "answered by"
-    assert render.relation_phrase("part_of", "incoming") == "includes"
-    assert render.relation_phrase("caused", "incoming") == "caused (incoming)"
+    assert views.relation_phrase("in_response_to", "outgoing") == "in response to"
+    assert views.relation_phrase("in_response_to", "incoming") == "answered by"
+    assert views.relation_phrase("part_of", "incoming") == "includes"
+    assert views.relation_phrase("caused", "incoming") == "caused (incoming)"
 
 
 def test_event_detail() -> None:
@@ -256,7 +245,7 @@ def test_event_detail() -> None:
         "d": {"slug": "d", "title": "Title of d", "start_date": date(2025, 9, 12),
               "end_date": date(2025, 9, 12), "precision": "day"},
     }  # fmt: skip
-    render.write_event_detail({**RECORDS[2], "date_text": "last week"}, anchors, related, out)
+    views.write_event_detail({**RECORDS[2], "date_text": "last week"}, anchors, related, out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "Title of w"
     assert lines[2] == "slug       w"
@@ -274,7 +263,7 @@ def test_event_detail() -> None:
 
 def test_event_detail_of_an_absolute_date_without_links() -> None:
     out = io.StringIO()
-    render.write_event_detail(RECORDS[0], [], {}, out)
+    views.write_event_detail(RECORDS[0], [], {}, out)
     text = out.getvalue()
     assert "resolved  absolute date, no anchor" in text
     assert "Actors" not in text and "Sources" not in text and "Related" not in text

@@ -1,12 +1,13 @@
-"""`timeline export`: the database as NDJSON (lossless, see `timeline.transfer`), or the
-events alone as a JSON array or CSV, streamed in batches so that memory stays flat.
+"""`timeline export`: the database as NDJSON (lossless, see `timeline.interchange`), or the
+events alone in any export format of `timeline.output`, streamed in batches so that
+memory stays flat.
 
 Everything is read in one transaction (a snapshot), so the records agree with each
-other even while someone writes. NDJSON event records are those of
-`timeline.queries.iter_event_records` (what `timeline events --format json` prints; a
-test keeps them equal) plus the `record` key, but built from one ordered stream per
-nested array, read side by side, instead of one query per array per batch of events:
-on PostgreSQL at 100,000 events that is 12 s instead of 60 s.
+other even while someone writes. NDJSON event records are built by
+`timeline.queries.build_record`, as `timeline events --format json` prints them, plus
+the `record` key, but from one ordered stream per nested array, read side by side,
+instead of one query per array per batch of events: on PostgreSQL at 100,000 events
+that is 12 s instead of 60 s.
 
 A filtered export holds the matching events, the actors they involve (and the actors
 those belong to, up the affiliation chain), and the sources of their evidence and
@@ -29,12 +30,14 @@ from typing import IO, Any
 from sqlalchemy import Connection, bindparam, column, func, insert, select, table, text
 from sqlalchemy.engine import URL
 
-from timeline import db, queries
-from timeline.errors import FileInputError
-from timeline.queries import EventFilters
-from timeline.transfer import HEADER
+from timeline import db
+from timeline.errors import FileInputError, InputError
+from timeline.interchange import HEADER
+from timeline.queries.filters import EventFilters
+from timeline.queries.records import build_record, events_statement, iter_event_records
+from timeline.queries.sqlfuncs import bytewise
+from timeline.tables import events as events_table
 
-FORMATS = ("ndjson", "json", "csv")
 BATCH = 2000
 
 
@@ -51,6 +54,10 @@ def export(
     url: URL, out: IO[bytes], *, fmt: str = "ndjson", filters: EventFilters | None = None
 ) -> ExportResult:
     """Write the export to the binary stream `out`."""
+    from timeline.output import EXPORT
+
+    if fmt not in EXPORT:
+        raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT)}")
     filters = filters or EventFilters()
     engine = db.open_database(url, read_only=True)
     try:
@@ -109,13 +116,13 @@ def _order(connection: Connection, filters: EventFilters, selected: bool) -> Non
     byte-wise). Every event query joins it: it filters, and nested rows sort on an
     integer instead of re-sorting on dates and text."""
     _temp(connection, "export_order", "n INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE")
-    events = queries.events
+    events = events_table
     number = func.row_number().over(
-        order_by=(events.c.start_date, events.c.end_date, queries.bytewise(events.c.slug))
+        order_by=(events.c.start_date, events.c.end_date, bytewise(events.c.slug))
     )
     numbered = select(number, events.c.id)
     if selected:
-        ids = queries.events_statement(connection, filters).with_only_columns(events.c.id)
+        ids = events_statement(connection, filters).with_only_columns(events.c.id)
         numbered = numbered.where(events.c.id.in_(ids.order_by(None).limit(None)))
     target = table("export_order", column("n"), column("id"))
     connection.execute(insert(target).from_select(["n", "id"], numbered))
@@ -254,7 +261,7 @@ NESTED = {
     " JOIN event_aliases c ON c.event_id = o.id ORDER BY o.n",
     "actors": "SELECT o.n, a.slug, a.name, a.kind, c.role FROM export_order o"
     " JOIN event_actors c ON c.event_id = o.id JOIN actors a ON a.id = c.actor_id ORDER BY o.n",
-    "sources": "SELECT o.n, s.slug, s.name, c.quote, c.quote_start, c.quote_end"
+    "evidence": "SELECT o.n, s.slug, s.name, c.quote, c.quote_start, c.quote_end"
     " FROM export_order o JOIN evidence c ON c.event_id = o.id"
     " JOIN sources s ON s.id = c.source_id ORDER BY o.n",
     "outgoing": "SELECT o.n, r.kind, x.slug FROM export_order o"
@@ -296,60 +303,20 @@ class _Stream:
 
 
 def _events(connection: Connection) -> Iterator[dict[str, Any]]:
-    """Full event records, the same as `queries.iter_event_records` builds (a test
-    keeps them equal), from seven streams read side by side: one sorted query per
-    nested array instead of one query per array per batch."""
+    """Full event records, built by `queries.records.build_record` as the views build
+    them, from seven streams read side by side: one sorted query per nested array
+    instead of one query per array per batch."""
     streams = {name: _Stream(connection, name, sql) for name, sql in NESTED.items()}
     events = _Stream(connection, "events", EVENTS)
     try:
         while events.head is not None:
-            (n, slug, title, type_, modality, start, end, precision, date_text) = events.head[:9]
-            (anchor_event, anchor_source, place, summary) = events.head[9:]
+            n, *event = events.head
             events.head = next(events.rows, None)
-            nested = {name: stream.take(n) for name, stream in streams.items()}
-            relations = [
-                {"kind": r[1], "slug": r[2], "direction": "incoming"} for r in nested["incoming"]
-            ] + [{"kind": r[1], "slug": r[2], "direction": "outgoing"} for r in nested["outgoing"]]
-            yield {
-                "slug": slug,
-                "title": title,
-                "type": type_,
-                "modality": modality,
-                "start": _iso(start),
-                "end": _iso(end),
-                "precision": precision,
-                "date_text": date_text,
-                "anchor_event": anchor_event,
-                "anchor_source": anchor_source,
-                "place": place,
-                "countries": sorted(r[1] for r in nested["countries"]),
-                "aliases": sorted(r[1] for r in nested["aliases"]),
-                "summary": summary,
-                "actors": [
-                    {"slug": r[1], "name": r[2], "kind": r[3], "role": r[4]}
-                    for r in sorted(nested["actors"], key=lambda r: (r[1], r[4]))
-                ],
-                "sources": [
-                    {
-                        "slug": r[1],
-                        "name": r[2],
-                        "quote": r[3],
-                        "quote_start": r[4],
-                        "quote_end": r[5],
-                    }
-                    for r in sorted(nested["sources"], key=_evidence_order)
-                ],
-                "relations": sorted(
-                    relations, key=lambda r: (r["direction"], r["kind"], r["slug"])
-                ),
-            }
+            nested = {name: [row[1:] for row in stream.take(n)] for name, stream in streams.items()}
+            yield build_record(event, **nested)
     finally:
         for stream in (events, *streams.values()):
             stream.close()
-
-
-def _evidence_order(row: Any) -> tuple[str, bool, int, str]:
-    return (row[1], row[4] is not None, row[4] or 0, row[3] or "")
 
 
 # ---------------------------------------------------------------- JSON and CSV
@@ -359,14 +326,14 @@ def _events_only(
     connection: Connection, out: IO[bytes], fmt: str, filters: EventFilters
 ) -> ExportResult:
     """The events alone, exactly as `timeline events` prints them (relations included,
-    wherever they point): a JSON array of records in DESIGN.md's shape, or CSV."""
-    from timeline import render
+    wherever they point), in any export format of `timeline.output`."""
+    from timeline import output
 
     result = ExportResult()
     text_out = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     try:
-        records = queries.iter_event_records(connection, filters, batch_size=BATCH)
-        result.counts["events"] = render.write_events(records, fmt, text_out)
+        records = iter_event_records(connection, filters, batch_size=BATCH)
+        result.counts["events"] = output.write_events(records, fmt, text_out)
     finally:
         text_out.detach()
     return result
