@@ -16,10 +16,9 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from timeline import db
-from timeline.changes import Counts
+from timeline.changes import Counts, no_counts
 from timeline.errors import DatabaseError, FileInputError
 from timeline.importer.staging import PARENTS, Report, Stager
-from timeline.vocab import TABLES
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ class Merger:
         self.postgres = connection.dialect.name == "postgresql"
         self.ne = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         self.same = "IS NOT DISTINCT FROM" if self.postgres else "IS"
-        self.counts = {table: Counts() for table in TABLES}
+        self.counts = no_counts()
         self.matched: dict[str, int] = {}
 
     def execute(self, sql: str, **params: Any) -> Any:

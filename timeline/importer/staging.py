@@ -1,5 +1,5 @@
-"""Reading the input into TEMP staging tables: each line validated on its own, rows
-written in batches (executemany on SQLite, COPY on PostgreSQL), one batch in memory.
+"""A reader's records into TEMP staging tables: rows written in batches (executemany
+on SQLite, COPY on PostgreSQL), one batch in memory.
 
 The k-th source, actor or event of the file gets the provisional id `max(id) + k` (the
 tables are locked for the import), which becomes its id when its slug is new; nested
@@ -8,25 +8,18 @@ rows carry it, so on an empty database nothing needs to be looked up twice.
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
 from timeline.errors import FileInputError
-from timeline.transfer import (
-    ActorRecord,
-    EventRecord,
-    Header,
-    SourceRecord,
-    Summary,
-    parse_record,
-)
-from timeline.vocab import ORIGIN_LENGTH, normalize_name
+from timeline.importer.inputs import Input
+from timeline.interchange import ActorRecord, DataRecord, EventRecord, SourceRecord
+from timeline.vocab import normalize_name
+
+if TYPE_CHECKING:
+    from timeline.importer.pipeline import Reader
 
 BATCH_RECORDS = 2000
 BATCH_BYTES = 8 << 20
@@ -60,51 +53,18 @@ Report = Callable[[str, int, int | None, int], None]
 """Progress: (step, bytes read so far, the size if known, records so far)."""
 
 
-# ---------------------------------------------------------------- the input
-
-
-@dataclass
-class Input:
-    """A file or standard input, read as bytes, line by line."""
-
-    name: str
-    origin: str
-    stream: IO[bytes]
-    size: int | None
-    position: int = 0
-
-    def lines(self) -> Iterator[tuple[int, bytes]]:
-        for number, line in enumerate(self.stream, 1):
-            self.position += len(line)
-            yield number, line
-
-
-def open_input(path: str) -> Input:
-    """`-` is standard input; a missing or unreadable file is a located error."""
-    if path == "-":
-        return Input("<stdin>", "import:<stdin>", sys.stdin.buffer, None)
-    try:
-        stream = Path(path).open("rb")  # noqa: SIM115  (closed by import_file)
-    except FileNotFoundError:
-        raise FileInputError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise FileInputError(path, None, "is a directory, not a file") from None
-    except OSError as exc:
-        raise FileInputError(path, None, f"cannot read: {exc.strerror}") from None
-    size = os.fstat(stream.fileno()).st_size
-    origin = f"import:{Path(path).resolve()}"
-    return Input(path, origin[:ORIGIN_LENGTH], stream, size or None)
-
-
 # ---------------------------------------------------------------- staging
 
 
 class Stager:
     """Validates lines into rows of the staging tables and writes them in batches."""
 
-    def __init__(self, connection: Connection, source: Input, bases: dict[str, int]) -> None:
+    def __init__(
+        self, connection: Connection, source: Input, reader: Reader, bases: dict[str, int]
+    ) -> None:
         self.connection = connection
         self.source = source
+        self.reader = reader
         self.bases = bases
         self.next = dict(bases)
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in STAGING}
@@ -112,63 +72,34 @@ class Stager:
         self.records = {"sources": 0, "actors": 0, "events": 0}
         self.outgoing = 0
         self.buffered = 0
-        self.buffered_bytes = 0
+        self.flushed_at = 0
         raw = connection.connection.driver_connection
         self.write = (
             _sqlite_writer(raw) if connection.dialect.name == "sqlite" else _copy_writer(raw)
         )
 
-    def fail(self, line: int, message: str) -> FileInputError:
-        return FileInputError(self.source.name, line, message)
+    def fail(self, key: int, message: str) -> FileInputError:
+        """An error at the record staged under `key`, named as its reader names places."""
+        return FileInputError(self.source.name, self.reader.where(key), message)
 
-    def stage(self, report: Report | None) -> None:
-        """Read the whole input; every check that one line allows happens here."""
-        summary: tuple[int, Summary] | None = None
-        last = 0
-        for number, line in self.source.lines():
-            last = number
-            if not line.endswith(b"\n"):
-                raise self.fail(number, "truncated: the last line does not end with a newline")
-            if not line.strip():
-                raise self.fail(number, "empty line: expected one record per line")
-            if summary is not None:
-                raise self.fail(number, f"a record after the summary on line {summary[0]}")
-            try:
-                record = parse_record(line)
-            except ValueError as exc:
-                raise self.fail(number, str(exc)) from None
-            if number == 1:
-                if not isinstance(record, Header):
-                    raise self.fail(
-                        number, "expected the header record first (is this a timeline export?)"
-                    )
-                continue
+    def stage(self, records: Iterable[tuple[int, DataRecord]], report: Report | None) -> None:
+        """Stage every record a reader gives, keyed by its place for later messages."""
+        for key, record in records:
             if isinstance(record, EventRecord):
-                self.event(number, record)
+                self.event(key, record)
             elif isinstance(record, ActorRecord):
-                self.actor(number, record)
-            elif isinstance(record, SourceRecord):
-                self.source_record(number, record)
-            elif isinstance(record, Summary):
-                summary = (number, record)
+                self.actor(key, record)
             else:
-                raise self.fail(number, "a second header record")
+                self.source_record(key, record)
             self.buffered += 1
-            self.buffered_bytes += len(line)
-            if self.buffered >= BATCH_RECORDS or self.buffered_bytes >= BATCH_BYTES:
+            if (
+                self.buffered >= BATCH_RECORDS
+                or self.source.position >= self.flushed_at + BATCH_BYTES
+            ):
                 self.flush()
                 if report:
                     report("reading", self.source.position, self.source.size, self.total())
-        if last == 0:
-            raise self.fail(1, "empty file: expected the header record")
-        if summary is None:
-            raise self.fail(last, "the file ends without its summary record: truncated?")
         self.flush()
-        number, counts = summary
-        for kind in ("sources", "actors", "events"):
-            said, found = getattr(counts, kind), self.records[kind]
-            if said != found:
-                raise self.fail(number, f"the summary counts {said} {kind}, the file holds {found}")
 
     def total(self) -> int:
         return sum(self.records.values())
@@ -179,7 +110,8 @@ class Stager:
                 self.write(name, [c for c, _ in STAGING[name]], rows)
                 self.staged[name] += len(rows)
                 rows.clear()
-        self.buffered = self.buffered_bytes = 0
+        self.buffered = 0
+        self.flushed_at = self.source.position
 
     def provisional(self, table: str) -> int:
         self.next[table] += 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -22,26 +21,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from timeline import db, migrate
-from timeline.changes import Counts
+from timeline.changes import Changes, Counts
 from timeline.errors import DatabaseError
 from timeline.resources import bundled_dir
 from timeline.seeds.format import parse
 from timeline.seeds.plan import SeedInput, Stored, build_plan
-from timeline.seeds.write import TABLES, apply
+from timeline.seeds.write import apply
 
-__all__ = ["TABLES", "Counts", "LoadResult", "bundled_paths", "load_paths", "read_inputs"]
-
-
-@dataclass
-class LoadResult:
-    files: list[str]
-    counts: dict[str, Counts]
-    created_database: bool
-    dry_run: bool
-
-    @property
-    def changed(self) -> bool:
-        return self.created_database or any(c.changed for c in self.counts.values())
+__all__ = ["bundled_paths", "load_paths", "read_inputs"]
 
 
 def bundled_paths() -> list[Path]:
@@ -67,7 +54,7 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll back a dry run's writes."""
 
 
-def load_paths(url: URL, paths: Sequence[Path] | None, *, dry_run: bool = False) -> LoadResult:
+def load_paths(url: URL, paths: Sequence[Path] | None, *, dry_run: bool = False) -> Changes:
     """Parse and check every file, then write all of it in one transaction, or nothing.
 
     A database that does not exist yet (an SQLite file that is missing or empty, a
@@ -97,7 +84,7 @@ def load_paths(url: URL, paths: Sequence[Path] | None, *, dry_run: bool = False)
             pass
         except DBAPIError as exc:
             raise DatabaseError(f"database {db.display_url(url)}: {db.first_line(exc)}") from exc
-    return LoadResult([item.name for item in inputs], counts, creating, dry_run)
+    return Changes([item.name for item in inputs], counts, creating, dry_run)
 
 
 def _needs_creating(url: URL) -> bool:

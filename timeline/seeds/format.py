@@ -20,27 +20,20 @@ from pydantic import (
     model_validator,
 )
 
-from timeline import dates
+from timeline import dates, validation
 from timeline.errors import FileInputError
+from timeline.validation import Country, Name, Slug, first_error, vocabulary
 from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
+    LANGUAGE_LENGTH,
     MODALITIES,
-    NAME_LENGTH,
     RELATION_KINDS,
     ROLES,
-    SLUG_LENGTH,
     SOURCE_KINDS,
+    TITLE_LENGTH,
+    URL_LENGTH,
 )
-
-
-def _one_of(values: tuple[str, ...]) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in values:
-            raise ValueError(f"unknown value {value!r}; expected one of: {', '.join(values)}")
-        return value
-
-    return AfterValidator(check)
 
 
 def _year_month(value: str) -> tuple[int, int]:
@@ -53,18 +46,7 @@ def _year_month(value: str) -> tuple[int, int]:
     return year, month
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
-
-
-Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_no_nul)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_LENGTH)]
-Slug = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=SLUG_LENGTH)
-]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Text = Annotated[validation.Text, validation.NoNul]
 Month = Annotated[str, AfterValidator(_year_month)]
 
 
@@ -75,12 +57,12 @@ class Strict(BaseModel):
 class SourceSeed(Strict):
     slug: Slug
     name: Name
-    kind: Annotated[str, _one_of(SOURCE_KINDS)]
+    kind: vocabulary(SOURCE_KINDS)  # type: ignore[valid-type]
     publisher: Name | None = None
-    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    title: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    url: Annotated[str, StringConstraints(max_length=URL_LENGTH)] | None = None
+    title: Annotated[str, StringConstraints(max_length=TITLE_LENGTH)] | None = None
     published: date | None = None
-    language: Annotated[str, StringConstraints(max_length=16)] | None = None
+    language: Annotated[str, StringConstraints(max_length=LANGUAGE_LENGTH)] | None = None
     text_file: str | None = Field(None, description="the text, beside the YAML file")
     cites: list[Slug] = []
 
@@ -88,7 +70,7 @@ class SourceSeed(Strict):
 class ActorSeed(Strict):
     slug: Slug
     name: Name
-    kind: Annotated[str, _one_of(ACTOR_KINDS)]
+    kind: vocabulary(ACTOR_KINDS)  # type: ignore[valid-type]
     country: Country | None = None
     description: Text | None = None
     aliases: list[Name] = []
@@ -126,7 +108,7 @@ class DateSeed(Strict):
     until: date | None = None
     start: date | None = Field(None, alias="from")
     end: date | None = Field(None, alias="to")
-    precision: Annotated[str, _one_of(dates.PRECISIONS)] | None = Field(
+    precision: vocabulary(dates.PRECISIONS) | None = Field(  # type: ignore[valid-type]
         None, description="with from/to: the calendar unit the bounds form (default: range)"
     )
     anchor: Slug | None = Field(None, description="the event a relative rule counts from")
@@ -186,7 +168,7 @@ class DateSeed(Strict):
 
 class ActorRole(Strict):
     actor: Slug
-    role: Annotated[str, _one_of(ROLES)]
+    role: vocabulary(ROLES)  # type: ignore[valid-type]
 
 
 class EvidenceSeed(Strict):
@@ -204,15 +186,15 @@ class EvidenceSeed(Strict):
 
 
 class RelationSeed(Strict):
-    kind: Annotated[str, _one_of(RELATION_KINDS)]
+    kind: vocabulary(RELATION_KINDS)  # type: ignore[valid-type]
     event: Slug
 
 
 class EventSeed(Strict):
     slug: Slug
-    title: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-    type: Annotated[str, _one_of(EVENT_TYPES)]
-    modality: Annotated[str, _one_of(MODALITIES)] = "occurred"
+    title: Annotated[str, StringConstraints(min_length=1, max_length=TITLE_LENGTH)]
+    type: vocabulary(EVENT_TYPES)  # type: ignore[valid-type]
+    modality: vocabulary(MODALITIES) = "occurred"  # type: ignore[valid-type]
     summary: Text | None = None
     place: Name | None = None
     countries: list[Country] = []
@@ -249,25 +231,6 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def location(loc: tuple[int | str, ...]) -> str:
-    """A pydantic location as the seed's own path: events[3].date.day."""
-    place = ""
-    for part in loc:
-        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
-    return place
-
-
-def _message(error: Any) -> str:
-    kind, message = error["type"], str(error["msg"])
-    if kind == "missing":
-        return "missing required field"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    return message[0].lower() + message[1:]
 
 
 def read_text(path: Path, name: str) -> str:
@@ -311,8 +274,8 @@ def parse(path: Path, name: str) -> SeedFile:
     try:
         return SeedFile.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise FileInputError(name, location(error["loc"]), _message(error)) from None
+        place, message = first_error(exc)
+        raise FileInputError(name, place, message) from None
 
 
 def _kind(data: object) -> str:

@@ -24,17 +24,7 @@ from timeline.models import (
     SourceCitation,
 )
 from timeline.seeds.plan import Plan, SeedInput
-from timeline.vocab import normalize_name
-
-TABLES = (
-    "sources",
-    "source_citations",
-    "actors",
-    "events",
-    "event_actors",
-    "evidence",
-    "event_relations",
-)
+from timeline.vocab import TABLES, normalize_name
 
 
 @dataclass
@@ -71,10 +61,10 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
     actors = _upsert(session, Actor, plan.actors, origins, track["actors"])
     events = _upsert(session, Event, plan.events, origins, track["events"])
     for slug, actor_plan in plan.actors.items():
-        _sync_children(actors[slug], "aliases", actor_plan.aliases, track["actors"], slug)
+        _sync_children(actors[slug], "aliases", actor_plan.aliases, track, slug)
     for slug, event_plan in plan.events.items():
-        _sync_children(events[slug], "aliases", event_plan.aliases, track["events"], slug)
-        _sync_children(events[slug], "countries", event_plan.countries, track["events"], slug)
+        _sync_children(events[slug], "aliases", event_plan.aliases, track, slug)
+        _sync_children(events[slug], "countries", event_plan.countries, track, slug)
     session.flush()
 
     source_ids = _ids(session, Source)
@@ -130,7 +120,7 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
         ),
     ]
     for model, columns, desired in links:
-        _sync_links(session, model, columns, origins, desired, track[model.__tablename__])
+        _sync_links(session, model, columns, origins, desired, track[model.__table__.name])
 
     planned: dict[str, dict[str, Any]] = {
         "events": plan.events,
@@ -191,9 +181,16 @@ def _upsert(
     return rows
 
 
-def _sync_children(row: Any, attribute: str, wanted: set[str], tracker: Tracker, key: str) -> None:
+def _sync_children(
+    row: Any, attribute: str, wanted: set[str], track: dict[str, Tracker], key: str
+) -> None:
     """Aliases and countries belong to their row: add the new ones, drop the old ones."""
     collection = getattr(row, attribute)
+    tracker = track[row.__table__.name]
+    children = track[collection_table(row, attribute)]
+    children.seen.update((key, value) for value in wanted)
+    children.created.update((key, value) for value in wanted - _values(collection, attribute))
+    children.removed += len(_values(collection, attribute) - wanted)
     if attribute == "countries":
         have = {child.country_code: child for child in collection}
     else:
@@ -209,6 +206,15 @@ def _sync_children(row: Any, attribute: str, wanted: set[str], tracker: Tracker,
             collection.append(EventAlias(alias=value, alias_key=normalize_name(value)))
     if have.keys() != wanted and key not in tracker.created:
         tracker.changed(key)
+
+
+def collection_table(row: Any, attribute: str) -> str:
+    """The table of a row's aliases or countries."""
+    return str(getattr(type(row), attribute).property.mapper.local_table.name)
+
+
+def _values(collection: list[Any], attribute: str) -> set[str]:
+    return {c.country_code if attribute == "countries" else c.alias for c in collection}
 
 
 def _sync_links(

@@ -22,7 +22,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -31,38 +30,25 @@ from pydantic import (
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from timeline.dates import Interval
+from timeline.validation import Country, Name, Slug, Text, describe, limited, vocabulary
 from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
+    LANGUAGE_LENGTH,
+    MAX_INT,
     MODALITIES,
-    NAME_LENGTH,
     PRECISIONS,
     RELATION_KINDS,
     ROLES,
-    SLUG_LENGTH,
     SOURCE_KINDS,
+    TITLE_LENGTH,
+    URL_LENGTH,
 )
 
 FORMAT = "timeline"
 VERSION = 1
-MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 
 HEADER = {"record": "header", "format": FORMAT, "version": VERSION}
-
-Slug = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=SLUG_LENGTH)
-]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_LENGTH)]
-Text = Annotated[str, StringConstraints(min_length=1)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-
-
-def _limited(length: int) -> Any:
-    return Annotated[str, StringConstraints(min_length=1, max_length=length)]
-
-
-def _vocabulary(values: tuple[str, ...]) -> Any:
-    return Literal[values]
 
 
 def _unique(values: list[Any], what: str) -> None:
@@ -96,12 +82,12 @@ class SourceRecord(Record):
     record: Literal["source"]
     slug: Slug
     name: Name
-    kind: _vocabulary(SOURCE_KINDS)  # type: ignore[valid-type]
+    kind: vocabulary(SOURCE_KINDS)  # type: ignore[valid-type]
     publisher: Name | None = None
-    url: _limited(2000) | None = None  # type: ignore[valid-type]
-    title: _limited(1000) | None = None  # type: ignore[valid-type]
+    url: limited(URL_LENGTH) | None = None  # type: ignore[valid-type]
+    title: limited(TITLE_LENGTH) | None = None  # type: ignore[valid-type]
     published: date | None = None
-    language: _limited(16) | None = None  # type: ignore[valid-type]
+    language: limited(LANGUAGE_LENGTH) | None = None  # type: ignore[valid-type]
     cites: list[Slug] = []
     text: Text | None = None
 
@@ -117,7 +103,7 @@ class ActorRecord(Record):
     record: Literal["actor"]
     slug: Slug
     name: Name
-    kind: _vocabulary(ACTOR_KINDS)  # type: ignore[valid-type]
+    kind: vocabulary(ACTOR_KINDS)  # type: ignore[valid-type]
     country: Country | None = None
     description: Text | None = None
     affiliation: Slug | None = None
@@ -141,7 +127,7 @@ class Role(TypedDict):
     slug: Slug
     name: NotRequired[Name | None]  # the actor's, for readers; not imported
     kind: NotRequired[str | None]
-    role: _vocabulary(ROLES)  # type: ignore[valid-type]
+    role: vocabulary(ROLES)  # type: ignore[valid-type]
 
 
 Offset = Annotated[int, Field(ge=0, le=MAX_INT)]
@@ -158,7 +144,7 @@ class Evidence(TypedDict):
 
 @with_config(NESTED)
 class Relation(TypedDict):
-    kind: _vocabulary(RELATION_KINDS)  # type: ignore[valid-type]
+    kind: vocabulary(RELATION_KINDS)  # type: ignore[valid-type]
     slug: Slug
     direction: Literal["outgoing", "incoming"]
 
@@ -184,13 +170,13 @@ def _offsets(index: int, evidence: Evidence) -> None:
 class EventRecord(Record):
     record: Literal["event"]
     slug: Slug
-    title: _limited(1000)  # type: ignore[valid-type]
-    type: _vocabulary(EVENT_TYPES)  # type: ignore[valid-type]
-    modality: _vocabulary(MODALITIES) = "occurred"  # type: ignore[valid-type]
+    title: limited(TITLE_LENGTH)  # type: ignore[valid-type]
+    type: vocabulary(EVENT_TYPES)  # type: ignore[valid-type]
+    modality: vocabulary(MODALITIES) = "occurred"  # type: ignore[valid-type]
     start: date
     end: date
-    precision: _vocabulary(PRECISIONS)  # type: ignore[valid-type]
-    date_text: _limited(1000) | None = None  # type: ignore[valid-type]
+    precision: vocabulary(PRECISIONS)  # type: ignore[valid-type]
+    date_text: limited(TITLE_LENGTH) | None = None  # type: ignore[valid-type]
     anchor_event: Slug | None = None
     anchor_source: Slug | None = None
     place: Name | None = None
@@ -231,6 +217,7 @@ class EventRecord(Record):
         return self
 
 
+DataRecord = SourceRecord | ActorRecord | EventRecord
 AnyRecord = Annotated[
     Header | Summary | SourceRecord | ActorRecord | EventRecord, Field(discriminator="record")
 ]
@@ -250,11 +237,22 @@ def parse_record(line: bytes) -> Header | Summary | SourceRecord | ActorRecord |
         if line.startswith(EVENT_PREFIX):  # the common case, without the union's detour
             return EVENT.validate_json(line)
     except ValidationError as exc:
-        raise ValueError(describe(exc, tagged=False)) from None
+        raise ValueError(describe(exc)) from None
     try:
         return ANY_RECORD.validate_json(line)
     except ValidationError as exc:
-        raise ValueError(describe(exc, tagged=True)) from None
+        raise ValueError(_describe_any(exc)) from None
+
+
+def _describe_any(exc: ValidationError) -> str:
+    """An error of the tagged union: without the record type its location starts with."""
+    error = exc.errors(include_url=False)[0]
+    if error["type"] == "union_tag_invalid":
+        tag = (error.get("ctx") or {}).get("tag", "")
+        return f"unknown record {tag!r}; expected header, source, actor, event or summary"
+    if error["type"] in ("union_tag_not_found", "model_attributes_type"):
+        return "expected a JSON object with a `record` key"
+    return describe(exc, skip=0 if error["type"] == "json_invalid" else 1)
 
 
 def _refuse_nul(line: bytes) -> None:
@@ -279,27 +277,11 @@ def _refuse_nul(line: bytes) -> None:
         raise ValueError("NUL characters (\\u0000) are not allowed")
 
 
-def describe(exc: ValidationError, *, tagged: bool) -> str:
-    """The first error as `place: message`, the place written like `actors[1].role`
-    (without the record type that a `tagged` union puts first)."""
-    error = exc.errors(include_url=False)[0]
-    kind, message = error["type"], str(error["msg"])
-    if kind == "json_invalid":
-        return f"invalid JSON: {error.get('ctx', {}).get('error', message)}"
-    if kind == "missing":
-        message = "missing required field"
-    elif kind == "extra_forbidden":
-        message = "unknown field"
-    elif kind == "union_tag_invalid":
-        tag = error.get("ctx", {}).get("tag", "")
-        message = f"unknown record {tag!r}; expected header, source, actor, event or summary"
-    elif kind in ("union_tag_not_found", "model_attributes_type"):
-        return "expected a JSON object with a `record` key"
-    elif kind == "literal_error":
-        message = f"unknown value {error.get('input')!r}; {message[0].lower()}{message[1:]}"
-    elif message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    place = ""
-    for part in error["loc"][1:] if tagged else error["loc"]:
-        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
-    return f"{place}: {message}" if place else message
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of one NDJSON line (any record), generated from the models."""
+    schema = ANY_RECORD.json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{FORMAT} NDJSON record, version {VERSION}",
+        **schema,
+    }

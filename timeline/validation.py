@@ -1,0 +1,82 @@
+"""The validation types every input format shares (slugs, names, texts, country codes,
+vocabularies), and the one way a pydantic error becomes `place: message`, the place
+written as the input's own path (`events[3].date.day`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, StringConstraints, ValidationError
+
+from timeline.vocab import NAME_LENGTH, SLUG_LENGTH, SLUG_PATTERN, SLUG_RULE
+
+COUNTRY_PATTERN = r"^[A-Z]{3}$"
+COUNTRY_RULE = "a country is an ISO 3166-1 alpha-3 code in capitals, like BLR or POL"
+
+
+def _no_nul(value: str) -> str:
+    # Neither backend stores NUL alike (PostgreSQL refuses it), so no input may hold one.
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_LENGTH)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_LENGTH)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Country = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
+
+
+def limited(length: int) -> Any:
+    """Text of 1 to `length` characters."""
+    return Annotated[str, StringConstraints(min_length=1, max_length=length)]
+
+
+def vocabulary(values: tuple[str, ...]) -> Any:
+    """One of `values`: a Literal, checked by pydantic's core at no Python cost."""
+    return Literal[values]
+
+
+def location(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as the input's own path: events[3].date.day."""
+    place = ""
+    for part in loc:
+        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+    return place
+
+
+def first_error(exc: ValidationError, *, skip: int = 0) -> tuple[str, str]:
+    """(place, message) of the first error; `skip` drops leading location parts (the
+    record type that a tagged union puts first)."""
+    error = exc.errors(include_url=False)[0]
+    return location(tuple(error["loc"])[skip:]), message(error)
+
+
+def message(error: Any) -> str:
+    """One error in words, the same for every format."""
+    kind, text = error["type"], str(error["msg"])
+    ctx = error.get("ctx") or {}
+    if kind == "json_invalid":
+        return f"invalid JSON: {ctx.get('error', text)}"
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"unknown value {error.get('input')!r}; expected one of: {expected}"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == SLUG_PATTERN:
+            return f"{error.get('input')!r} is not a slug: {SLUG_RULE}"
+        if ctx.get("pattern") == COUNTRY_PATTERN:
+            return f"{error.get('input')!r} is not a country code: {COUNTRY_RULE}"
+    if text.startswith("Value error, "):
+        text = text[len("Value error, ") :]
+    return text[0].lower() + text[1:] if text else kind
+
+
+def describe(exc: ValidationError, *, skip: int = 0) -> str:
+    """The first error as `place: message` (just the message where it has no place)."""
+    place, text = first_error(exc, skip=skip)
+    return f"{place}: {text}" if place else text
