@@ -115,7 +115,7 @@ class Templates:
 
             migrate.upgrade(url)
             if backend == "postgresql":
-                from timeline.inspect import create_reader_role
+                from timeline.readonly.roles import create_reader_role
 
                 create_reader_role(url)  # the role `timeline sql` runs as
             if stage == "seeded":

@@ -392,7 +392,7 @@ def test_an_empty_query_is_bad_usage(db_url: URL) -> None:
 def test_an_unknown_format_is_bad_usage(db_url: URL) -> None:
     result = run(db_url, "sql", "SELECT 1", "--format", "xml")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: unknown format 'xml'")
+    assert result.stderr.startswith("error: invalid value for '--format' / '-f': 'xml'")
 
 
 # ---------------------------------------------------------------- formats

@@ -185,7 +185,11 @@ def test_export_to_a_file_matches_standard_output(seeded_url: URL, tmp_path: Pat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "xml"], "error: unknown format 'xml'; choose from ndjson, json, csv\n"),
+        (
+            ["--format", "xml"],
+            "error: invalid value for '--format' / '-f': 'xml' is not one of 'json', "
+            "'ndjson', 'csv', 'markdown' (see `timeline export --help`)\n",
+        ),
         (["--actor", "Lukashenkov"], "error: no actor matches 'Lukashenkov'; did you mean:"),
         (["--from", "2025-13"], "error: invalid date '2025-13' for --from"),
     ],

@@ -293,14 +293,13 @@ def test_search_finds_a_quote_only_in_quotes(seeded_url: URL) -> None:
         ),
         (
             ["--type", "battle"],
-            "unknown event type 'battle'; known types: military_exercise, "
-            "airspace_incident, troop_deployment, diplomatic_visit, diplomatic_relations, meeting, "
-            "statement, letter, media_release, observation, prisoner_release, sanctions_change, "
-            "agreement, attack, protest, other",
+            "invalid value for '--type': 'battle' is not one of 'military_exercise', 'airspace_incident', 'troop_deployment', 'diplomatic_visit', 'diplomatic_relations', 'meeting', 'statement', 'letter', 'media_release', 'observation', 'prisoner_release', 'sanctions_change', 'agreement', 'attack', 'protest', 'other' "
+            "(see `timeline events --help`)",
         ),
         (
             ["--format", "xml"],
-            "unknown format 'xml'; choose from table, json, ndjson, csv, markdown",
+            "invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'ndjson', 'csv', 'markdown' "
+            "(see `timeline events --help`)",
         ),
         (["--limit", "0"], "--limit must be a positive number, not 0"),
         (["--limit", "-2"], "--limit must be a positive number, not -2"),
@@ -339,7 +338,11 @@ def test_counts_table_names_the_events_longer_than_a_period(seeded_url: URL) -> 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--per", "decade"], "--per must be one of day, week, month, year, not 'decade'"),
+        (
+            ["--per", "decade"],
+            "invalid value for '--per': 'decade' is not one of 'day', 'week', 'month', 'year' "
+            "(see `timeline counts --help`)",
+        ),
         (
             ["--from", "2025-13"],
             "invalid date '2025-13' for --from: use YYYY-MM-DD, YYYY-MM or YYYY",
@@ -357,7 +360,10 @@ def test_a_malformed_limit_is_a_usage_error(seeded_url: URL) -> None:
     result = run(seeded_url, "events", "--limit", "many")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "Invalid value for '--limit'" in result.stderr
+    assert result.stderr == (
+        "error: invalid value for '--limit': 'many' is not a valid int "
+        "(see `timeline events --help`)\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -436,7 +442,7 @@ def test_an_unknown_event(seeded_url: URL) -> None:
         "no event with slug 'coale-visit-minsk'; did you mean: coale-visits-minsk",
     )
     fails(run(seeded_url, "event", "x", "--format", "yaml"), 2,
-          "unknown format 'yaml'; choose from table, json, ndjson, csv, markdown")  # fmt: skip
+          "invalid value for '--format' / '-f': 'yaml' is not one of 'table', 'json', 'ndjson', 'csv', 'markdown' (see `timeline event --help`)")  # fmt: skip
 
 
 # --- timeline actors / actor NAME --------------------------------------------------------

@@ -1,30 +1,62 @@
-"""The command line: parses, calls the library, renders. The only package that imports typer.
+"""The command line: parses, calls the library (`timeline.api`), renders. The only
+package that imports typer.
 
-Each command module registers on `app`; library modules are imported inside the
-commands so that `timeline --help` and completion stay fast.
+Conventions, kept here for every command: errors become one `error:` line and an exit
+code (usage errors included); `-h` and `--help`; `--version`; `--db` before or after
+the command; a single-valued option given twice is refused rather than the last one
+winning in silence. Library modules are imported inside the commands so that
+`timeline --help` and completion stay fast.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from typer.core import TyperGroup
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer's own Click
+from typer.core import TyperCommand, TyperGroup
 
 from timeline.errors import TimelineError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
+    from timeline.api import Timeline
+
+DB_OPTION = "--db"
+
+
+def fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _usage(exc: UsageError) -> None:
+    """A usage error on one line, with where to look."""
+    text = " ".join(exc.format_message().split()).rstrip(".")
+    text = text[:1].lower() + text[1:]
+    path = exc.ctx.command_path.split()[1:] if exc.ctx is not None else []
+    fail(f"{text} (see `{' '.join(['timeline', *path])} --help`)", 2)
 
 
 class ErrorHandlingGroup(TyperGroup):
-    """Turns every `TimelineError` (and a database failure) into one `error:` line and
-    its exit code, in this one place, for every command and sub-command."""
+    """Turns every `TimelineError`, database failure and usage error into one `error:`
+    line and its exit code, in this one place, for every command and sub-command."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as exc:
+            _usage(exc)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as exc:
+            _usage(exc)
         except TimelineError as exc:
             fail(str(exc), exc.exit_code)
         except Exception as exc:
@@ -37,30 +69,102 @@ class ErrorHandlingGroup(TyperGroup):
             fail(f"database error: {first_line(exc)}", 1)
 
 
-def fail(message: str, code: int) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+class TimelineCommand(TyperCommand):
+    """Every command: `--db` accepted after the command too, and no single-valued
+    option given twice."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            args = _take_db(ctx, args)
+            _refuse_repeats(self, ctx, args)
+            return super().parse_args(ctx, args)
+        except UsageError as exc:
+            exc.ctx = exc.ctx or ctx  # so that the message names this command
+            raise
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_paragraph()
+        formatter.write_text(f"Global options such as {DB_OPTION} may also follow the command.")
+        super().format_epilog(ctx, formatter)
 
 
-@dataclass
-class Options:
-    db: str | None
+def _take_db(ctx: Any, args: list[str]) -> list[str]:
+    """Lift `--db URL` (or `--db=URL`) out of a command's arguments into the root's."""
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg == DB_OPTION or arg.startswith(f"{DB_OPTION}="):
+            if arg == DB_OPTION:
+                if index + 1 >= len(args):
+                    raise UsageError(f"Option '{DB_OPTION}' requires an argument.", ctx)
+                value, index = args[index + 1], index + 2
+            else:
+                value, index = arg.split("=", 1)[1], index + 1
+            if ctx.meta.get("timeline.db") is not None:
+                raise UsageError(f"Option '{DB_OPTION}' is given more than once.", ctx)
+            ctx.meta["timeline.db"] = value
+            continue
+        rest.append(arg)
+        index += 1
+    return rest
 
-    @property
-    def url(self) -> URL:
-        from timeline.db import database_url
 
-        return database_url(self.db)
+def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
+    """Click keeps the last of a repeated single-valued option; refuse it instead."""
+    single = {
+        opt: param
+        for param in command.params
+        if param.param_type_name == "option" and not param.multiple and not param.is_flag
+        for opt in param.opts
+    }
+    seen: set[str] = set()
+    for arg in args:
+        if arg == "--":
+            return
+        opt = arg.split("=", 1)[0] if arg.startswith("--") else arg[:2]
+        param = single.get(opt)
+        if param is None:
+            continue
+        if param.name in seen:
+            raise UsageError(f"Option '{param.opts[0]}' is given more than once.", ctx)
+        seen.add(param.name)
 
 
-app = typer.Typer(
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App(typer.Typer):
+    """A Typer app whose commands are `TimelineCommand`s."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", TimelineCommand)
+        return super().command(*args, **kwargs)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"timeline {version('timeline')}")
+        raise typer.Exit()
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+app = App(
     cls=ErrorHandlingGroup,
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rich costs ~200 ms of start-up on every --help
+    context_settings=CONTEXT,
     help="An event timeline database for news-derived events: honest dates, verified "
-    "evidence, actors with their other spellings.",
+    "evidence, actors with their other spellings.\n\n"
+    "Example: timeline load && timeline events --actor Lukashenka --from 2025-09",
 )
 
 
@@ -70,21 +174,35 @@ def main_options(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db",
+            DB_OPTION,
             metavar="URL|PATH",
             help="Database URL or SQLite file [env: TIMELINE_DATABASE_URL; "
             "default: sqlite:///timeline.db]",
             show_default=False,
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    ctx.obj = Options(db=db)
+    if db is not None:
+        ctx.meta["timeline.db"] = db
 
 
-def options(ctx: typer.Context) -> Options:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, Options)
-    return obj
+def database_option(ctx: typer.Context) -> str | None:
+    """`--db` as given before or after the command (also while completing)."""
+    given = ctx.meta.get("timeline.db")
+    return given if given is not None else ctx.find_root().params.get("db")
+
+
+def timeline(ctx: typer.Context) -> Timeline:
+    """The library object for the database the command line names."""
+    from timeline.api import Timeline
+
+    return Timeline(database_option(ctx))
 
 
 def main() -> None:

@@ -6,22 +6,30 @@ from typing import Annotated
 
 import typer
 
-from timeline.cli import ErrorHandlingGroup, app, options
+from timeline.cli import CONTEXT, App, ErrorHandlingGroup, app, timeline
 
-db_app = typer.Typer(cls=ErrorHandlingGroup, no_args_is_help=True, help="Schema migrations.")
+db_app = App(
+    cls=ErrorHandlingGroup,
+    no_args_is_help=True,
+    context_settings=CONTEXT,
+    help="Schema migrations.",
+)
 app.add_typer(db_app, name="db")
 
 
 @db_app.command("upgrade")
 def upgrade(
     ctx: typer.Context,
-    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    revision: Annotated[str, typer.Argument(metavar="REVISION", help="Target revision.")] = "head",
 ) -> None:
-    """Create or upgrade the schema (default: to the newest revision)."""
+    """Create or upgrade the schema (default: to the newest revision).
+
+    Example: timeline --db postgresql://localhost/timeline db upgrade
+    """
     from timeline import migrate
     from timeline.db import display_url, is_sqlite, sqlite_state
 
-    url = options(ctx).url
+    url = timeline(ctx).url
     if is_sqlite(url):
         sqlite_state(url)  # refuses a directory or a file that is not SQLite
     migrate.upgrade(url, revision)
@@ -31,13 +39,19 @@ def upgrade(
 @db_app.command("downgrade")
 def downgrade(
     ctx: typer.Context,
-    revision: Annotated[str, typer.Argument(help="Target revision; `base` removes everything.")],
+    revision: Annotated[
+        str,
+        typer.Argument(metavar="REVISION", help="Target revision; `base` removes everything."),
+    ],
 ) -> None:
-    """Downgrade the schema to REVISION."""
+    """Downgrade the schema to REVISION.
+
+    Example: timeline db downgrade 0001_initial
+    """
     from timeline import migrate
     from timeline.db import display_url, require_database
 
-    url = options(ctx).url
+    url = timeline(ctx).url
     require_database(url)
     migrate.downgrade(url, revision)
     typer.echo(f"{display_url(url)}: at revision {migrate.current(url) or 'base'}", err=True)
@@ -45,11 +59,14 @@ def downgrade(
 
 @db_app.command("current")
 def current(ctx: typer.Context) -> None:
-    """Print the database's schema revision (`base` for none) and whether it is the newest."""
+    """Print the database's schema revision (`base` for none) and whether it is the newest.
+
+    Example: timeline db current
+    """
     from timeline import migrate
     from timeline.db import SCHEMA_REVISION, require_database
 
-    url = options(ctx).url
+    url = timeline(ctx).url
     require_database(url)
     revision = migrate.current(url)
     note = " (head)" if revision == SCHEMA_REVISION else f" (head is {SCHEMA_REVISION})"
@@ -74,11 +91,13 @@ def create_reader_role(
 
     It may only SELECT the timeline's tables and view. Idempotent; run it again after
     `timeline db upgrade`.
+
+    Example: timeline --db postgresql://localhost/timeline db create-reader-role
     """
     from timeline.db import display_url
-    from timeline.inspect import create_reader_role as create
+    from timeline.readonly.roles import create_reader_role as create
 
-    url = options(ctx).url
+    url = timeline(ctx).url
     statements = create(url, role, execute=not print_sql)
     if print_sql:
         typer.echo("".join(f"{statement};\n" for statement in statements), nl=False)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from timeline.cli import app, options
+from timeline.cli import app, timeline
+from timeline.cli.transfer import write_changes
 
 
 @app.command("load")
@@ -27,19 +28,9 @@ def load(
     """Load seed files: checked first, written in one transaction, idempotent.
 
     Creates and migrates a database that does not exist yet; refuses an out-of-date one.
-    """
-    from timeline import seeds
-    from timeline.changes import summary_lines
-    from timeline.db import display_url
 
-    url = options(ctx).url
-    result = seeds.load_paths(url, paths, dry_run=dry_run)
-    verb = "Would load" if dry_run else "Loaded"
-    created = " (a new database)" if result.created_database else ""
-    typer.echo(f"{verb} {', '.join(result.files)} into {display_url(url)}{created}")
-    for line in summary_lines(result.counts):
-        typer.echo(line)
-    if dry_run:
-        typer.echo("Dry run: nothing was written.")
-    elif not result.changed:
-        typer.echo("Nothing changed: the database already holds these files.")
+    Example: timeline load seeds/unn-2025-09-15-west-2025.yaml --dry-run
+    """
+    tl = timeline(ctx)
+    result = tl.load(paths, dry_run=dry_run)
+    write_changes(result, "Would load" if dry_run else "Loaded", tl)

@@ -1,20 +1,25 @@
 """`timeline sql` and `timeline schema`: read-only inspection.
 
-The command parses and renders; `timeline.inspect` holds every layer that keeps the
+The command parses and renders; `timeline.readonly` holds every layer that keeps the
 statement read-only, and the schema description.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, TextIO
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from timeline.cli import app, options
+from timeline import output
+from timeline.cli import app, timeline
+from timeline.cli.views import TABLE, Format
 
-SQL_FORMATS = ("table", "json", "ndjson", "csv", "markdown")
-SCHEMA_FORMATS = ("table", "json", "markdown")
+if TYPE_CHECKING:
+    SchemaFormat = Enum
+else:
+    SchemaFormat = output.choices("SchemaFormat", ("table", "json", "markdown"))
 
 
 @app.command("sql")
@@ -23,12 +28,7 @@ def sql(
     query: Annotated[
         str, typer.Argument(help="One read-only SQL statement; `-` reads it from stdin.")
     ],
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help="table, json, ndjson, csv or markdown."
-        ),
-    ] = "table",
+    fmt: Format = TABLE,
     timeout: Annotated[
         float,
         typer.Option(metavar="SECONDS", help="Stop the query after this long."),
@@ -53,17 +53,19 @@ def sql(
 
     Nothing it runs can change the database: writes, several statements, attached
     databases, settings, server files and the like are refused (exit 2).
-    """
-    from timeline.inspect import printable, run_query, unique_columns
-    from timeline.render import check_format, write_rows
 
-    check_format(fmt, SQL_FORMATS)
+    Example: timeline sql "SELECT type, count(*) FROM events GROUP BY type"
+    """
+    from timeline.output.writers import write_rows
+    from timeline.readonly.values import printable, unique_columns
+
     text = sys.stdin.read() if query == "-" else query
-    result = run_query(options(ctx).url, text, timeout=timeout, max_rows=max_rows, role=role)
-    text_format = fmt in ("table", "csv", "markdown")
+    result = timeline(ctx).sql(text, timeout=timeout, max_rows=max_rows, role=role)
+    fmt_name: Any = fmt.value
+    text_format = fmt_name in ("table", "csv", "markdown")
     columns = result.columns if text_format else unique_columns(result.columns)
     rows = ([printable(v, text_format=text_format) for v in row] for row in result.rows)
-    write_rows(columns, rows, fmt, sys.stdout)
+    write_rows(columns, rows, fmt_name, sys.stdout)
     if result.truncated:
         typer.echo(
             f"note: only the first {max_rows} rows are shown; use --max-rows to see more",
@@ -77,96 +79,36 @@ def schema(
     table: Annotated[
         str | None, typer.Argument(help="One table or view; default: all.", show_default=False)
     ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json or markdown.")
-    ] = "table",
+    fmt: Annotated[SchemaFormat, typer.Option("--format", "-f", help="The output format.")] = (
+        SchemaFormat("table")
+    ),
+    records: Annotated[
+        bool,
+        typer.Option(
+            "--records",
+            help="Print the JSON Schema of the NDJSON records of `export` and `import` "
+            "instead (no database needed).",
+        ),
+    ] = False,
 ) -> None:
     """Describe the tables (columns, keys, unique constraints, indexes, checks) and views.
 
     `--format json` also gives each view's definition.
+
+    Example: timeline schema events --format markdown
     """
-    from timeline.inspect import describe_schema
-    from timeline.render import check_format
+    import json
 
-    check_format(fmt, SCHEMA_FORMATS)
-    description = describe_schema(options(ctx).url, table)
-    if fmt == "json":
-        import json
+    if records:
+        from timeline.interchange import json_schema
 
+        sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from timeline.output.schema import write_schema
+
+    description = timeline(ctx).schema(table)
+    if fmt.value == "json":
         json.dump(description, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    _write_schema(description, fmt, sys.stdout)
-
-
-def _write_schema(description: dict[str, Any], fmt: str, out: TextIO) -> None:
-    from timeline.render import write_rows
-
-    markdown = fmt == "markdown"
-    objects = [("table", t) for t in description["tables"]] + [
-        ("view", v) for v in description["views"]
-    ]
-    for index, (kind, item) in enumerate(objects):
-        if index:
-            out.write("\n")
-        out.write(f"{'### ' if markdown else ''}{item['name']} ({kind})\n\n")
-        keys = _column_keys(item)
-        rows = [
-            [
-                c["name"],
-                c["type"] or "",
-                "yes" if c["nullable"] else "no",
-                _default(c),
-                keys.get(c["name"], ""),
-            ]
-            for c in item["columns"]
-        ]
-        write_rows(["column", "type", "null", "default", "key"], rows, fmt, out)
-        lines = _constraint_lines(item)
-        if lines:
-            out.write("\n")
-        for line in lines:
-            out.write(f"{'- ' if markdown else '  '}{line}\n")
-
-
-def _column_keys(item: dict[str, Any]) -> dict[str, str]:
-    keys: dict[str, list[str]] = {}
-    for column in (item.get("primary_key") or {}).get("columns", []):
-        keys.setdefault(column, []).append("PK")
-    for fk in item.get("foreign_keys", []):
-        target = fk["references"]
-        for column, referred in zip(fk["columns"], target["columns"], strict=False):
-            keys.setdefault(column, []).append(f"FK {target['table']}.{referred}")
-    return {column: ", ".join(parts) for column, parts in keys.items()}
-
-
-def _constraint_lines(item: dict[str, Any]) -> list[str]:
-    def cols(columns: list[str]) -> str:
-        return f"({', '.join(columns)})"
-
-    lines = []
-    pk = item.get("primary_key")
-    if pk:
-        lines.append(f"primary key {pk['name'] or ''} {cols(pk['columns'])}".replace("  ", " "))
-    for fk in item.get("foreign_keys", []):
-        target = fk["references"]
-        on_delete = f" on delete {fk['on_delete']}" if fk["on_delete"] else ""
-        lines.append(
-            f"foreign key {fk['name']} {cols(fk['columns'])} -> "
-            f"{target['table']} {cols(target['columns'])}{on_delete}"
-        )
-    for unique in item.get("unique", []):
-        lines.append(f"unique {unique['name']} {cols(unique['columns'])}")
-    for index in item.get("indexes", []):
-        kind = "unique index" if index["unique"] else "index"
-        lines.append(f"{kind} {index['name']} {cols(index['columns'])}")
-    for check in item.get("checks", []):
-        lines.append(f"check {check['name']}: {' '.join(check['sql'].split())}")
-    return lines
-
-
-def _default(column: dict[str, Any]) -> str:
-    """A generated column says so; its expression is in `--format json`."""
-    if column.get("generated") is not None:
-        return "generated"
-    return "" if column["default"] is None else str(column["default"])
+    write_schema(description, fmt.value, sys.stdout)

@@ -1,50 +1,57 @@
-"""`timeline export` and `timeline import`: streaming NDJSON interchange."""
+"""`timeline export` and `timeline import`: streaming interchange, in every registered
+format (`timeline.output` for export, `timeline.importer.formats` for import)."""
 
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from timeline.cli import app, options
+from timeline import output
+from timeline.cli import app, timeline
 from timeline.cli.views import (
     Actors,
     DateFrom,
     DateTo,
-    EventType,
+    Precisions,
     Search,
     SourceFilter,
+    Types,
     event_filters,
 )
+from timeline.importer import formats as import_formats
 
 if TYPE_CHECKING:
-    from timeline.importer import ImportResult
+    from timeline.changes import Changes
+
+    ExportFormat = Enum
+    ImportFormat = Enum
+else:
+    ExportFormat = output.choices("ExportFormat", output.EXPORT)
+    ImportFormat = output.choices("ImportFormat", import_formats.BY_NAME)
 
 
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    output: Annotated[
+    output_path: Annotated[
         Path | None,
         typer.Option(
             "--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."
         ),
     ] = None,
     fmt: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT",
-            help="ndjson (lossless, for `timeline import`), or the events alone as json or csv.",
-        ),
-    ] = "ndjson",
+        ExportFormat,
+        typer.Option("--format", "-f", help=output.formats_help(output.EXPORT)),
+    ] = ExportFormat("ndjson"),
     date_from: DateFrom = None,
     date_to: DateTo = None,
     actor: Actors = None,
-    event_type: EventType = None,
+    event_type: Types = None,
+    precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
 ) -> None:
@@ -53,19 +60,18 @@ def export_command(
     NDJSON is lossless when unfiltered. The filters are those of `timeline events`;
     a filtered export keeps the actors and sources its events need and only the
     relations whose both ends are in it.
-    """
-    from timeline import exporter, render
 
-    render.check_format(fmt, exporter.FORMATS)
-    filters = event_filters(date_from, date_to, actor, event_type, source, search)
-    url = options(ctx).url
-    if output is None or str(output) == "-":
-        exporter.export(url, sys.stdout.buffer, fmt=fmt, filters=filters)
+    Example: timeline export -o backup.ndjson
+    """
+    filters = event_filters(ctx, date_from, date_to, actor, event_type, precision, source, search)
+    tl = timeline(ctx)
+    if output_path is None or str(output_path) == "-":
+        tl.export(sys.stdout.buffer, format=fmt.value, filters=filters)
         sys.stdout.buffer.flush()
         return
-    counts = exporter.export_file(url, output, fmt=fmt, filters=filters).counts
+    counts = tl.export(output_path, format=fmt.value, filters=filters)
     what = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or kind == "events")
-    typer.echo(f"Exported {what} to {output}")
+    typer.echo(f"Exported {what} to {output_path}")
 
 
 @app.command("import")
@@ -73,31 +79,44 @@ def import_command(
     ctx: typer.Context,
     file: Annotated[
         str,
-        typer.Argument(metavar="FILE", help="An NDJSON export, or - to read standard input."),
+        typer.Argument(metavar="FILE", help="The file to import, or - to read standard input."),
     ],
+    fmt: Annotated[
+        ImportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="The file's format (default: from its name, else ndjson); "
+            + "; ".join(f"{f.name}: {f.help}" for f in import_formats.FORMATS),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Import an NDJSON export: validated, written in one transaction, upserted by slug.
+    """Import a file: validated, written in one transaction, upserted by slug.
 
     Creates and migrates a database that does not exist yet; refuses an out-of-date
     one. Rows the file creates record it as their origin; existing rows keep theirs.
+
+    Example: timeline --db other.db import backup.ndjson
     """
-    from timeline import importer
+    tl = timeline(ctx)
+    with _progress(sys.stderr) as report:
+        result = tl.import_file(file, format=None if fmt is None else fmt.value, report=report)
+    write_changes(result, "Imported", tl)
+
+
+def write_changes(result: Changes, verb: str, tl: Any) -> None:
+    """The one summary of `load` and `import`: what was read into which database, and
+    the rows created, updated, removed and left as they were, per table."""
     from timeline.db import display_url
 
-    url = options(ctx).url
-    with _progress(sys.stderr) as report:
-        result = importer.import_file(url, file, report=report)
-    _summary(result, display_url(url))
-
-
-def _summary(result: ImportResult, where: str) -> None:
-    from timeline.changes import summary_lines
-
     created = " (a new database)" if result.created_database else ""
-    typer.echo(f"Imported {result.file} into {where}{created}")
-    for line in summary_lines(result.counts):
+    typer.echo(f"{verb} {', '.join(result.files)} into {display_url(tl.url)}{created}")
+    for line in result.summary_lines():
         typer.echo(line)
-    if not result.changed:
+    if result.dry_run:
+        typer.echo("Dry run: nothing was written.")
+    elif not result.changed:
         typer.echo("Nothing changed: the database already holds these records.")
 
 
@@ -122,7 +141,7 @@ class _progress:
             TimeRemainingColumn,
         )
 
-        from timeline.render import console
+        from timeline.output.writers import console
 
         self.bar = Progress(
             SpinnerColumn(),

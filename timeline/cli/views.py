@@ -1,41 +1,38 @@
 """`timeline events`, `counts`, `event`, `actors`, `actor`, `sources`, `info`: the
 chronological views.
 
-Every command opens the database read-only with `open_database` (which never creates a
-file and refuses an old schema), asks `timeline.queries` and hands the result to
-`timeline.render`. Library modules are imported inside the functions, and shell
-completion runs one light query, so that `timeline --help` and completion stay fast.
+Each command asks `timeline.api.Timeline`, which opens the database read-only (never
+creating a file, refusing an old schema), and hands the result to `timeline.output`.
+Library modules are imported inside the functions, and shell completion runs one light
+query, so that `timeline --help` and completion stay fast.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from timeline.cli import app, options
+from timeline import output
+from timeline.cli import app, database_option, timeline
+from timeline.output import writers
+from timeline.vocab import EVENT_TYPES, PERIODS, PRECISIONS
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
     from timeline.queries import EventFilters
 
-FORMATS_HELP = "Output format: table, json, ndjson, csv or markdown."
-
-
-@contextmanager
-def _connect(ctx: typer.Context) -> Iterator[Connection]:
-    from timeline.db import open_database
-
-    engine = open_database(options(ctx).url)
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
+    # The choices are made from the registries at run time; to mypy they are enums.
+    ListingFormat = Enum
+    EventType = Enum
+    Precision = Enum
+    Period = Enum
+else:
+    ListingFormat = output.choices("ListingFormat", output.LISTING)
+    EventType = output.choices("EventType", EVENT_TYPES)
+    Precision = output.choices("Precision", PRECISIONS)
+    Period = output.choices("Period", PERIODS)
 
 
 def _completion_connection(ctx: typer.Context) -> Any:
@@ -43,8 +40,7 @@ def _completion_connection(ctx: typer.Context) -> Any:
     completed (the callback has not run yet, so read the parsed parameters)."""
     from timeline.db import database_url, open_database
 
-    db = ctx.find_root().params.get("db")
-    return open_database(database_url(db))
+    return open_database(database_url(database_option(ctx)))
 
 
 def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -52,7 +48,7 @@ def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
     Values only: a help text per value makes Typer import rich (~100 ms) to render it.
     Completion must never fail loudly: any problem completes nothing."""
     try:
-        from timeline.queries import complete_actors
+        from timeline.queries.complete import complete_actors
 
         engine = _completion_connection(ctx)
         try:
@@ -67,7 +63,7 @@ def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
 def complete_event(ctx: typer.Context, incomplete: str) -> list[str]:
     """Event slugs that start with what was typed."""
     try:
-        from timeline.queries import complete_event_slugs
+        from timeline.queries.complete import complete_event_slugs
 
         engine = _completion_connection(ctx)
         try:
@@ -79,10 +75,14 @@ def complete_event(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
-Format = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help=FORMATS_HELP)]
+Format = Annotated[
+    ListingFormat,
+    typer.Option("--format", "-f", help=output.formats_help(output.LISTING)),
+]
+TABLE: Any = ListingFormat("table")
 
 
-# The filters of `timeline events`, shared with `timeline export`.
+# The filters of `timeline events`, shared with `counts` and `export`.
 DateFrom = Annotated[
     str | None,
     typer.Option(
@@ -110,8 +110,13 @@ Actors = Annotated[
         autocompletion=complete_actor,
     ),
 ]
-EventType = Annotated[
-    str | None, typer.Option("--type", metavar="TYPE", help="Events of this type.")
+Types = Annotated[
+    list[EventType] | None,
+    typer.Option("--type", help="Events of this type (repeat for any of several)."),
+]
+Precisions = Annotated[
+    list[Precision] | None,
+    typer.Option("--precision", help="Events dated to this precision (repeat for any of several)."),
 ]
 SourceFilter = Annotated[
     str | None,
@@ -128,22 +133,23 @@ Search = Annotated[
 
 
 def event_filters(
+    ctx: typer.Context,
     date_from: str | None,
     date_to: str | None,
     actor: list[str] | None,
-    event_type: str | None,
+    event_type: list[Any] | None,
+    precision: list[Any] | None,
     source: str | None,
     search: str | None,
     **more: Any,
 ) -> EventFilters:
     """The options above (and `more`, such as --limit) as validated filters."""
-    from timeline import queries
-
-    return queries.event_filters(
+    return timeline(ctx).filters(
         date_from=date_from,
         date_to=date_to,
         actors=actor or (),
-        type=event_type,
+        types=[t.value for t in event_type or ()],
+        precisions=[p.value for p in precision or ()],
         source=source,
         search=search,
         **more,
@@ -156,64 +162,64 @@ def events_command(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     actor: Actors = None,
-    event_type: EventType = None,
+    event_type: Types = None,
+    precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N events.")
     ] = None,
     desc: Annotated[bool, typer.Option("--desc", help="Newest first (the exact reverse).")] = False,
-    fmt: Format = "table",
+    fmt: Format = TABLE,
 ) -> None:
     """List events in order of date (start, end, slug), filtered.
 
     An event is in the --from/--to window when its interval overlaps it.
-    """
-    from timeline import queries, render
 
-    render.check_format(fmt)
-    filters = event_filters(
-        date_from, date_to, actor, event_type, source, search, limit=limit, desc=desc
+    Example: timeline events --actor Lukashenka --from 2025-09 --precision day
+    """
+    records = timeline(ctx).events(
+        date_from=date_from,
+        date_to=date_to,
+        actors=actor or (),
+        types=[t.value for t in event_type or ()],
+        precisions=[p.value for p in precision or ()],
+        source=source,
+        search=search,
+        limit=limit,
+        desc=desc,
     )
-    with _connect(ctx) as connection:
-        records = queries.iter_event_records(connection, filters)
-        count = render.write_events(records, fmt, sys.stdout)
-    if not count and fmt == "table":
+    count = output.write_events(records, fmt.value, sys.stdout)
+    if not count and fmt.value == "table":
         typer.echo("No events match.", err=True)
 
 
 @app.command("counts")
 def counts_command(
     ctx: typer.Context,
-    per: Annotated[
-        str, typer.Option("--per", metavar="PERIOD", help="day, week, month or year.")
-    ] = "month",
+    per: Annotated[Period, typer.Option("--per", help="The period to count in.")] = Period("month"),
     date_from: DateFrom = None,
     date_to: DateTo = None,
     actor: Actors = None,
-    event_type: EventType = None,
+    event_type: Types = None,
+    precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
-    fmt: Format = "table",
+    fmt: Format = TABLE,
 ) -> None:
     """Count events per period and type, filtered as `timeline events`.
 
     An event counts in a period only when its whole interval lies inside it; events
     whose dates span more (a year, a range) are counted in a last row with no period.
-    """
-    from timeline import queries, render
-    from timeline.errors import InputError
 
-    render.check_format(fmt)
-    if per not in queries.PERIODS:
-        raise InputError(f"--per must be one of {', '.join(queries.PERIODS)}, not {per!r}")
-    filters = event_filters(date_from, date_to, actor, event_type, source, search)
-    with _connect(ctx) as connection:
-        rows = queries.event_counts(connection, filters, per)
-    if fmt == "table":
-        rows = [(f"longer than a {per}" if p is None else p, t, n) for p, t, n in rows]
-    render.write_rows((per, "type", "events"), rows, fmt, sys.stdout)
-    if not rows and fmt == "table":
+    Example: timeline counts --per week --from 2025-09
+    """
+    filters = event_filters(ctx, date_from, date_to, actor, event_type, precision, source, search)
+    rows = timeline(ctx).counts(per.value, filters)
+    if fmt.value == "table":
+        rows = [(f"longer than a {per.value}" if p is None else p, t, n) for p, t, n in rows]
+    writers.write_rows((per.value, "type", "events"), rows, fmt.value, sys.stdout)
+    if not rows and fmt.value == "table":
         typer.echo("No events match.", err=True)
 
 
@@ -223,41 +229,43 @@ def event_command(
     slug: Annotated[
         str, typer.Argument(metavar="SLUG", help="The event's slug.", autocompletion=complete_event)
     ],
-    fmt: Format = "table",
+    fmt: Format = TABLE,
 ) -> None:
-    """Show one event: its date and wording, actors, sources with quotes, related events."""
-    from timeline import queries, render
+    """Show one event: its date and wording, actors, sources with quotes, related events.
 
-    render.check_format(fmt)
-    with _connect(ctx) as connection:
-        record = queries.event_record(connection, slug)
-        if fmt == "table":
-            anchors = queries.anchors(connection, record)
-            related = queries.event_summaries(connection, [r["slug"] for r in record["relations"]])
-            render.write_event_detail(record, anchors, related, sys.stdout)
-        elif fmt in ("json", "ndjson"):
-            sys.stdout.write(render.dumps(record) + "\n")
-        else:
-            render.write_events([record], fmt, sys.stdout)
+    Example: timeline event coale-visits-minsk
+    """
+    tl = timeline(ctx)
+    record = tl.event(slug)
+    if fmt.value == "table":
+        from timeline.output.views import write_event_detail
+
+        anchors, related = tl.event_context(record)
+        write_event_detail(record, anchors, related, sys.stdout)
+    elif fmt.value in ("json", "ndjson"):
+        sys.stdout.write(writers.dumps(record) + "\n")
+    else:
+        output.write_events([record], fmt.value, sys.stdout)
 
 
 ACTOR_COLUMNS = ("slug", "name", "kind", "country", "events", "first", "last")
 
 
 @app.command("actors")
-def actors_command(ctx: typer.Context, fmt: Format = "table") -> None:
+def actors_command(ctx: typer.Context, fmt: Format = TABLE) -> None:
     """List actors with their event counts and the span of their events
-    (first: the earliest start; last: the latest end)."""
-    from timeline import queries, render
+    (first: the earliest start; last: the latest end).
 
-    render.check_format(fmt)
-    with _connect(ctx) as connection:
-        rows = queries.actor_rows(connection)
-    if fmt == "table":
-        render.write_actors(rows, sys.stdout)
+    Example: timeline actors --format csv
+    """
+    rows = timeline(ctx).actors()
+    if fmt.value == "table":
+        from timeline.output.views import write_actors
+
+        write_actors(rows, sys.stdout)
     else:
-        render.write_rows(
-            ACTOR_COLUMNS, [[r[c] for c in ACTOR_COLUMNS] for r in rows], fmt, sys.stdout
+        writers.write_rows(
+            ACTOR_COLUMNS, [[r[c] for c in ACTOR_COLUMNS] for r in rows], fmt.value, sys.stdout
         )
 
 
@@ -270,74 +278,63 @@ def actor_command(
             metavar="NAME", help="Slug, name or alias of the actor.", autocompletion=complete_actor
         ),
     ],
-    fmt: Format = "table",
+    fmt: Format = TABLE,
 ) -> None:
     """Show an actor's profile and its chronology, with its role in each event.
 
     json and ndjson: one object, the profile and `events`; csv and markdown: the events.
-    """
-    from timeline import queries, render
 
-    render.check_format(fmt)
-    with _connect(ctx) as connection:
-        profile = queries.actor_profile(connection, name)
-        events = queries.iter_actor_events(connection, profile["slug"])
-        if fmt == "table":
-            render.write_actor(profile, list(events), sys.stdout)
-        elif fmt in ("json", "ndjson"):
-            render.write_object_with_items(profile, "events", events, sys.stdout)
-        else:
-            render.write_events(events, fmt, sys.stdout, actor=profile["slug"])
+    Example: timeline actor Lukashenko
+    """
+    tl = timeline(ctx)
+    profile = tl.actor(name)
+    events = tl.actor_events(profile["slug"])
+    if fmt.value == "table":
+        from timeline.output.views import write_actor
+
+        write_actor(profile, list(events), sys.stdout)
+    elif fmt.value in ("json", "ndjson"):
+        writers.write_object_with_items(profile, "events", events, sys.stdout)
+    else:
+        output.write_events(events, fmt.value, sys.stdout, actor=profile["slug"])
 
 
 SOURCE_COLUMNS = ("slug", "name", "kind", "publisher", "published", "cites", "events", "quotes")
 
 
 @app.command("sources")
-def sources_command(ctx: typer.Context, fmt: Format = "table") -> None:
-    """List sources: what each cites, how many events and quotes it supports."""
-    from timeline import queries, render
+def sources_command(ctx: typer.Context, fmt: Format = TABLE) -> None:
+    """List sources: what each cites, how many events and quotes it supports.
 
-    render.check_format(fmt)
-    with _connect(ctx) as connection:
-        rows = queries.source_rows(connection)
-    if fmt == "table":
-        render.write_sources(rows, sys.stdout)
+    Example: timeline sources --format json
+    """
+    rows = timeline(ctx).sources()
+    if fmt.value == "table":
+        from timeline.output.views import write_sources
+
+        write_sources(rows, sys.stdout)
         return
-    if fmt not in ("json", "ndjson"):
+    if fmt.value not in ("json", "ndjson"):
         rows = [{**r, "cites": "; ".join(r["cites"])} for r in rows]
-    render.write_rows(
-        SOURCE_COLUMNS, [[r[c] for c in SOURCE_COLUMNS] for r in rows], fmt, sys.stdout
+    writers.write_rows(
+        SOURCE_COLUMNS, [[r[c] for c in SOURCE_COLUMNS] for r in rows], fmt.value, sys.stdout
     )
 
 
 @app.command("info")
-def info_command(ctx: typer.Context, fmt: Format = "table") -> None:
+def info_command(ctx: typer.Context, fmt: Format = TABLE) -> None:
     """Show the database (password hidden), its schema revision and rows per table.
 
     csv and markdown: the rows per table.
-    """
-    from timeline import queries, render
-    from timeline.db import display_url, open_database, stored_revision
 
-    render.check_format(fmt)
-    url = options(ctx).url
-    engine = open_database(url)
-    try:
-        revision = stored_revision(engine)
-        with engine.connect() as connection:
-            counts = queries.table_counts(connection)
-    finally:
-        engine.dispose()
-    info = {
-        "database": display_url(url),
-        "backend": engine.dialect.name,
-        "revision": revision,
-        "tables": counts,
-    }
-    if fmt == "table":
-        render.write_info(info, sys.stdout)
-    elif fmt in ("json", "ndjson"):
-        sys.stdout.write(render.dumps(info) + "\n")
+    Example: timeline --db postgresql://localhost/timeline info
+    """
+    info = timeline(ctx).info()
+    if fmt.value == "table":
+        from timeline.output.views import write_info
+
+        write_info(info, sys.stdout)
+    elif fmt.value in ("json", "ndjson"):
+        sys.stdout.write(writers.dumps(info) + "\n")
     else:
-        render.write_rows(["table", "rows"], list(counts.items()), fmt, sys.stdout)
+        writers.write_rows(["table", "rows"], list(info["tables"].items()), fmt.value, sys.stdout)
