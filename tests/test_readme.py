@@ -4,6 +4,7 @@ documented."""
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 import shutil
@@ -84,3 +85,61 @@ def test_the_schema_section_is_what_timeline_schema_prints(
     result = run(None, "schema", "--format", "markdown")
     assert result.exit_code == 0
     assert shown == result.stdout.rstrip("\n") + "\n"
+
+
+def python_blocks() -> list[tuple[int, str]]:
+    """(line number, text) of each ```pycon block: Python sessions to run as doctests."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    blocks = []
+    for index, line in enumerate(lines):
+        if line.strip() == "```pycon":
+            end = lines.index("```", index + 1)
+            blocks.append((index + 2, "\n".join(lines[index + 1 : end]) + "\n"))
+    return blocks
+
+
+PYTHON_BLOCKS = python_blocks()
+
+
+def test_the_readme_shows_the_library() -> None:
+    assert PYTHON_BLOCKS and "from timeline import Timeline" in PYTHON_BLOCKS[0][1]
+
+
+@pytest.mark.parametrize(
+    ("line", "text"), PYTHON_BLOCKS, ids=[f"README.md:{b[0]}" for b in PYTHON_BLOCKS]
+)
+def test_readme_python_session(line: int, text: str, templates: Templates, tmp_path: Path) -> None:
+    seeded = templates.template("sqlite", "seeded")
+    assert seeded.database
+    shutil.copyfile(seeded.database, tmp_path / "timeline.db")
+    test = doctest.DocTestParser().get_doctest(text, {}, f"README.md:{line}", str(README), line)
+    shown: list[str] = []
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test, out=shown.append)
+    assert runner.failures == 0, "".join(shown)
+    assert runner.tries >= 5
+
+
+MODULE_MAP = re.compile(r"^(timeline/\S+)\s+(\d+)\s+(\S.*)$")
+
+
+def test_the_module_map_is_the_package() -> None:
+    """The Development section lists every module of `timeline/` with its line count
+    (within 10 %) and what it holds; none is over 400 lines."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("<!-- modules:start -->\n", 1)[1].split("<!-- modules:end -->", 1)[0]
+    listed = {}
+    for line in section.splitlines():
+        match = MODULE_MAP.match(line)
+        if match:
+            listed[match[1]] = int(match[2])
+    package = README.parent / "timeline"
+    actual = {
+        str(path.relative_to(README.parent)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "__main__.py"
+    }
+    assert sorted(listed) == sorted(actual)
+    for name, lines in actual.items():
+        assert abs(listed[name] - lines) <= max(10, lines // 10), (name, listed[name], lines)
+        assert lines <= 400, name

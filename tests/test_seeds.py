@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from timeline import seeds
 from timeline.resources import bundled_dir
+from timeline.vocab import TABLES
 
 ARTICLE = "unn-2025-09-15-west-2025"
 
@@ -167,6 +168,9 @@ def test_relations_the_article_states(seeded_url: URL) -> None:
 # --- loading: atomic, idempotent, owned by file ----------------------------------------
 
 
+INFO_COUNTS = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in TABLES)
+
+
 def test_load_creates_and_migrates_a_missing_database_then_is_idempotent(tmp_path: Path) -> None:
     database = tmp_path / "new.db"
     first = run(str(database), "load")
@@ -176,9 +180,16 @@ def test_load_creates_and_migrates_a_missing_database_then_is_idempotent(tmp_pat
     url = URL.create("sqlite", database=str(database))
     before = snapshot(url)
 
+    # The same summary as `timeline import`: every table, each created row counted once.
+    tables = {table: count for table, count in rows(url, INFO_COUNTS)}
+    summary = first.stdout.splitlines()[2:12]
+    assert [line.split()[0] for line in summary] == list(TABLES)
+    assert {line.split()[0]: int(line.split()[1]) for line in summary} == tables
+
     again = run(str(database), "load")
     assert again.exit_code == 0, again.stderr
     assert "events                    0        0        0         17" in again.stdout
+    assert "actor_aliases             0        0        0         30" in again.stdout
     assert "Nothing changed" in again.stdout
     assert snapshot(url) == before
 
@@ -268,6 +279,7 @@ def test_reloading_a_changed_file_updates_and_removes_only_its_own_rows(
     assert result.exit_code == 0, result.stderr
     assert "events                    0        1        1         15" in result.stdout
     assert "actors                    0        1        0         15" in result.stdout
+    assert "actor_aliases             1        0        0         30" in result.stdout
     slugs = {slug for (slug,) in rows(db_url, "SELECT slug FROM events")}
     assert "us-officers-decline-to-speak-to-journalists" not in slugs
     assert "other-event" in slugs  # another file's row is untouched

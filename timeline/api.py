@@ -13,6 +13,7 @@ or out-of-date database.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -42,8 +43,10 @@ class Timeline:
     `import_file` create and migrate a database that does not exist yet.
     """
 
-    def __init__(self, url: str | URL | None = None) -> None:
-        self.url: URL = url if isinstance(url, URL) else db.database_url(url)
+    def __init__(self, url: str | os.PathLike[str] | URL | None = None) -> None:
+        self.url: URL = (
+            url if isinstance(url, URL) else db.database_url(None if url is None else str(url))
+        )
 
     def __repr__(self) -> str:
         return f"Timeline({db.display_url(self.url)!r})"
