@@ -141,5 +141,7 @@ def test_the_module_map_is_the_package() -> None:
     }
     assert sorted(listed) == sorted(actual)
     for name, lines in actual.items():
-        assert abs(listed[name] - lines) <= max(10, lines // 10), (name, listed[name], lines)
+        assert abs(listed[name] - lines) <= max(10, lines // 10), (
+            f"{name}: README {listed[name]}, has {lines}"
+        )
         assert lines <= 400, name

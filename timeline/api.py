@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from datetime import date
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy.engine import URL, Connection
 
 from timeline import db, queries
 from timeline.errors import InputError
-from timeline.queries import EventFilters
+from timeline.queries import EventFilters, FilterOptions
 from timeline.vocab import PERIODS
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from timeline.readonly.runner import QueryResult
 
 Record = dict[str, Any]
-DateLike = str | date
 
 
 class Timeline:
@@ -54,64 +52,23 @@ class Timeline:
     # -- reading
 
     def events(
-        self,
-        *,
-        date_from: DateLike | None = None,
-        date_to: DateLike | None = None,
-        actors: Sequence[str] = (),
-        types: Sequence[str] = (),
-        precisions: Sequence[str] = (),
-        source: str | None = None,
-        search: str | None = None,
-        limit: int | None = None,
-        desc: bool = False,
+        self, filters: EventFilters | None = None, /, **options: Unpack[FilterOptions]
     ) -> Iterator[Record]:
         """Event records in date order (start, end, slug), in DESIGN.md's JSON shape.
 
-        An event is in the `date_from`/`date_to` window when its interval overlaps it
-        (`"2025-09"` means the month's first or last day); every actor must be
-        involved; any of `types` and `precisions`. Bad filters, unknown actors and a
+        Filters are `EventFilters` (from `filters`) or the options themselves: an event
+        is in the `date_from`/`date_to` window when its interval overlaps it
+        (`"2025-09"` means the month's first or last day); every one of `actors` must
+        be involved; any of `types` and `precisions`. Bad filters, unknown actors and a
         missing database raise here, before the first record. The iterator reads
         lazily and closes the database when it is exhausted or discarded.
         """
-        filters = self.filters(
-            date_from=date_from,
-            date_to=date_to,
-            actors=actors,
-            types=types,
-            precisions=precisions,
-            source=source,
-            search=search,
-            limit=limit,
-            desc=desc,
-        )
-        return self._streaming(lambda c: queries.iter_event_records(c, filters))
+        chosen = filters if filters is not None else self.filters(**options)
+        return self._streaming(lambda c: queries.iter_event_records(c, chosen))
 
-    def filters(
-        self,
-        *,
-        date_from: DateLike | None = None,
-        date_to: DateLike | None = None,
-        actors: Sequence[str] = (),
-        types: Sequence[str] = (),
-        precisions: Sequence[str] = (),
-        source: str | None = None,
-        search: str | None = None,
-        limit: int | None = None,
-        desc: bool = False,
-    ) -> EventFilters:
-        """The validated filters of `events`, for `counts` and `export`."""
-        return queries.event_filters(
-            date_from=_text(date_from),
-            date_to=_text(date_to),
-            actors=actors,
-            types=types,
-            precisions=precisions,
-            source=source,
-            search=search,
-            limit=limit,
-            desc=desc,
-        )
+    def filters(self, **options: Unpack[FilterOptions]) -> EventFilters:
+        """Validated filters, for `events`, `counts` and `export`."""
+        return queries.event_filters(**options)
 
     def event(self, slug: str) -> Record:
         """One event's record; an unknown slug is an `InputError` with suggestions."""
@@ -268,7 +225,3 @@ def _closing(records: Iterator[Record], reading: _Reading) -> Iterator[Record]:
         yield from records
     finally:
         reading.__exit__(None, None, None)
-
-
-def _text(value: DateLike | None) -> str | None:
-    return value.isoformat() if isinstance(value, date) else value

@@ -178,17 +178,19 @@ def events_command(
 
     Example: timeline events --actor Lukashenka --from 2025-09 --precision day
     """
-    records = timeline(ctx).events(
-        date_from=date_from,
-        date_to=date_to,
-        actors=actor or (),
-        types=[t.value for t in event_type or ()],
-        precisions=[p.value for p in precision or ()],
-        source=source,
-        search=search,
+    filters = event_filters(
+        ctx,
+        date_from,
+        date_to,
+        actor,
+        event_type,
+        precision,
+        source,
+        search,
         limit=limit,
         desc=desc,
     )
+    records = timeline(ctx).events(filters)
     count = output.write_events(records, fmt.value, sys.stdout)
     if not count and fmt.value == "table":
         typer.echo("No events match.", err=True)

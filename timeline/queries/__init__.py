@@ -17,7 +17,7 @@ Order, identical on SQLite and PostgreSQL:
 """
 
 from timeline.queries.complete import complete_actors, complete_event_slugs
-from timeline.queries.filters import EventFilters, event_filters, parse_period
+from timeline.queries.filters import EventFilters, FilterOptions, event_filters, parse_period
 from timeline.queries.listings import (
     actor_profile,
     actor_rows,
@@ -39,6 +39,7 @@ from timeline.queries.resolve import ActorRef, resolve_actor, resolve_source
 __all__ = [
     "ActorRef",
     "EventFilters",
+    "FilterOptions",
     "actor_profile",
     "actor_rows",
     "anchors",

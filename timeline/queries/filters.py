@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.engine import Connection
@@ -62,19 +62,26 @@ class EventFilters:
     desc: bool = False
 
 
-def event_filters(
-    *,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    actors: Sequence[str] = (),
-    types: Sequence[str] = (),
-    precisions: Sequence[str] = (),
-    source: str | None = None,
-    search: str | None = None,
-    limit: int | None = None,
-    desc: bool = False,
-) -> EventFilters:
-    """Validated filters from command-line text; bad input is an `InputError`."""
+class FilterOptions(TypedDict, total=False):
+    """The filters as a user gives them: dates as text (`2025-09-12`, `2025-09`, `2025`)
+    or as dates, names and slugs as typed."""
+
+    date_from: str | date | None
+    date_to: str | date | None
+    actors: Sequence[str]
+    types: Sequence[str]
+    precisions: Sequence[str]
+    source: str | None
+    search: str | None
+    limit: int | None
+    desc: bool
+
+
+def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
+    """Validated filters from what a user gave; bad input is an `InputError`."""
+    date_from, date_to = _text(options.get("date_from")), _text(options.get("date_to"))
+    types, precisions = options.get("types", ()), options.get("precisions", ())
+    limit, search = options.get("limit"), options.get("search")
     start = parse_period(date_from, "--from")[0] if date_from is not None else None
     end = parse_period(date_to, "--to")[1] if date_to is not None else None
     if start and end and start > end:
@@ -90,14 +97,18 @@ def event_filters(
     return EventFilters(
         date_from=start,
         date_to=end,
-        actors=tuple(actors),
+        actors=tuple(options.get("actors", ())),
         types=tuple(dict.fromkeys(types)),
         precisions=tuple(dict.fromkeys(precisions)),
-        source=source,
+        source=options.get("source"),
         search=search,
         limit=limit,
-        desc=desc,
+        desc=options.get("desc", False),
     )
+
+
+def _text(value: str | date | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def conditions(connection: Connection, filters: EventFilters) -> list[ColumnElement[bool]]:
