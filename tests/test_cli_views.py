@@ -301,8 +301,8 @@ def test_search_finds_a_quote_only_in_quotes(seeded_url: URL) -> None:
             "invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'ndjson', 'csv', 'markdown' "
             "(see `timeline events --help`)",
         ),
-        (["--limit", "0"], "--limit must be a positive number, not 0"),
-        (["--limit", "-2"], "--limit must be a positive number, not -2"),
+        (["--limit", "0"], "--limit must be a number from 1 to 9223372036854775807, not 0"),
+        (["--limit", "-2"], "--limit must be a number from 1 to 9223372036854775807, not -2"),
         (
             ["--actor", "Lukashenk"],
             "no actor matches 'Lukashenk'; did you mean: Alexander Lukashenka",

@@ -65,7 +65,7 @@ def test_display_url_hides_the_password() -> None:
 
 # --- databases that cannot be used -----------------------------------------------
 
-DB_COMMANDS = [["db", "upgrade"], ["db", "current"], ["db", "downgrade", "base"]]
+DB_COMMANDS = [["db", "upgrade"], ["db", "current"], ["db", "downgrade", "base", "--yes"]]
 GARBAGE = bytes(range(256)) * 16
 
 
@@ -151,7 +151,9 @@ def test_the_installed_entry_point_prints_no_traceback(kind: str) -> None:
     assert files_under(here) == before
 
 
-@pytest.mark.parametrize("command", [["db", "current"], ["db", "downgrade", "base"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "command", [["db", "current"], ["db", "downgrade", "base", "--yes"]], ids=" ".join
+)
 def test_db_commands_other_than_upgrade_never_create_a_file(command: list[str]) -> None:
     result = run("missing.db", *command)
     assert result.exit_code == 1
@@ -195,7 +197,7 @@ def test_db_upgrade_current_downgrade_end_to_end(empty_url: URL) -> None:
     assert again.exit_code == 0
     assert stored(empty_url) == [SCHEMA_REVISION]
 
-    downgraded = run(empty_url, "db", "downgrade", "base")
+    downgraded = run(empty_url, "db", "downgrade", "base", "--yes")
     assert downgraded.exit_code == 0, downgraded.stderr
     assert downgraded.stderr == f"{shown}: at revision base\n"
     assert tables(empty_url) == {"alembic_version"}
@@ -221,7 +223,7 @@ def test_db_current_on_an_empty_database(backend: str, empty_url: URL) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["upgrade", "nosuchrev"], ["downgrade", "nosuchrev"]], ids=" ".join
+    "command", [["upgrade", "nosuchrev"], ["downgrade", "nosuchrev", "--yes"]], ids=" ".join
 )
 def test_an_unknown_target_revision_is_bad_usage(db_url: URL, command: list[str]) -> None:
     result = run(db_url, "db", *command)
@@ -272,7 +274,7 @@ def test_db_current_names_another_revision(db_url: URL) -> None:
     assert stored(db_url) == ["0000_older"]
 
 
-@pytest.mark.parametrize("command", [["upgrade"], ["downgrade", "base"]], ids=" ".join)
+@pytest.mark.parametrize("command", [["upgrade"], ["downgrade", "base", "--yes"]], ids=" ".join)
 def test_a_revision_this_timeline_does_not_know_is_a_database_error(
     db_url: URL, command: list[str]
 ) -> None:

@@ -343,8 +343,8 @@ def test_from_is_the_first_day_and_to_the_last() -> None:
             {"precisions": ["hour"]},
             "unknown precision 'hour'; choose from day, week, month, year, range",
         ),
-        ({"limit": 0}, "--limit must be a positive number, not 0"),
-        ({"limit": -3}, "--limit must be a positive number, not -3"),
+        ({"limit": 0}, "--limit must be a number from 1 to 9223372036854775807, not 0"),
+        ({"limit": -3}, "--limit must be a number from 1 to 9223372036854775807, not -3"),
         ({"search": "  "}, "--search needs some text"),
     ],
 )

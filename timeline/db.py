@@ -36,8 +36,9 @@ def database_url(option: str | None) -> URL:
         return URL.create("sqlite", database=raw)
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
-        raise DatabaseError(f"invalid database URL {raw!r}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is no number
+        hidden = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", raw)
+        raise DatabaseError(f"invalid database URL {hidden!r}") from exc
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url

@@ -83,6 +83,8 @@ def export_file(
 ) -> ExportResult:
     """Export to a file, written beside it first and renamed at the end: a failed
     export leaves no half-written file."""
+    if path.is_dir():
+        raise FileInputError(str(path), None, "is a directory, not a file")
     partial = path.with_name(f".{path.name}.partial")
     try:
         out = partial.open("wb")

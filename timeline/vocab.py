@@ -58,6 +58,7 @@ SLUG_RULE = (
     f"(like west-2025-begins), at most {SLUG_LENGTH} characters"
 )
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+MAX_ROWS = 2**63 - 1  # the most rows a LIMIT can take on either backend
 
 # An event of span class k has end_date - start_date < 4**k days, so one that
 # overlaps a window starting on day F starts on or after F - (4**k - 1): a date window

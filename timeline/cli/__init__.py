@@ -10,6 +10,8 @@ winning in silence. Library modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from timeline.api import Timeline
 
 DB_OPTION = "--db"
+EXIT_SIGPIPE = 128 + 13  # what a shell shows for `cat` cut off by a closed pipe
 
 
 def fail(message: str, code: int) -> None:
@@ -52,7 +55,15 @@ class ErrorHandlingGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+            return result
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_SIGPIPE) from None
+        except OSError as exc:  # writing the output failed (reading files is checked)
+            where = f" {exc.filename}" if exc.filename else " the output"
+            fail(f"cannot write{where}: {exc.strerror or exc}", 1)
         except NoArgsIsHelpError:
             raise
         except UsageError as exc:
@@ -67,6 +78,16 @@ class ErrorHandlingGroup(TyperGroup):
             from timeline.db import first_line
 
             fail(f"database error: {first_line(exc)}", 1)
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (`| head`): end quietly, as `cat` does, with nothing left
+    for Python to flush into the closed pipe at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test runner's capture)
+        pass
 
 
 class TimelineCommand(TyperCommand):

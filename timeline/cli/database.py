@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from timeline.cli import CONTEXT, App, ErrorHandlingGroup, app, timeline
+from timeline.errors import InputError
 
 db_app = App(
     cls=ErrorHandlingGroup,
@@ -43,16 +45,26 @@ def downgrade(
         str,
         typer.Argument(metavar="REVISION", help="Target revision; `base` removes everything."),
     ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask; needed where no one can answer.")
+    ] = False,
 ) -> None:
     """Downgrade the schema to REVISION.
 
-    Example: timeline db downgrade 0001_initial
+    Example: timeline db downgrade 0001_initial --yes
     """
     from timeline import migrate
     from timeline.db import display_url, require_database
 
     url = timeline(ctx).url
     require_database(url)
+    if not yes:
+        what = "every table and every row" if revision == "base" else "what newer revisions added"
+        change = f"downgrading {display_url(url)} to {revision} removes {what}"
+        if not sys.stdin.isatty():
+            raise InputError(f"{change}; confirm with --yes (there is no terminal to ask on)")
+        if not typer.confirm(f"{change[:1].upper()}{change[1:]}. Go on?", default=False, err=True):
+            raise InputError("not downgraded")
     migrate.downgrade(url, revision)
     typer.echo(f"{display_url(url)}: at revision {migrate.current(url) or 'base'}", err=True)
 

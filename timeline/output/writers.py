@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 TABLE_WIDTH = 100
+NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 
 def json_value(value: Any) -> Any:
@@ -27,7 +28,7 @@ def json_value(value: Any) -> Any:
         as_float = float(value)
         return as_float if Decimal(repr(as_float)) == value else str(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
+        return NON_FINITE[str(value)]  # JSON has no NaN or Infinity: the JavaScript names
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     return value
@@ -35,7 +36,9 @@ def json_value(value: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     """Compact, key-order-preserving JSON with unicode kept readable."""
-    return json.dumps(obj, ensure_ascii=False, default=json_value, separators=(",", ":"))
+    return json.dumps(
+        obj, ensure_ascii=False, default=json_value, separators=(",", ":"), allow_nan=False
+    )
 
 
 def text_value(value: Any) -> str:
@@ -55,12 +58,12 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, 
     if fmt == "json":
         out.write("[")
         for row in rows:
-            out.write(("," if count else "") + "\n" + dumps(dict(zip(columns, row, strict=True))))
+            out.write(("," if count else "") + "\n" + dumps(_object(columns, row)))
             count += 1
         out.write("\n]\n" if count else "]\n")
     elif fmt == "ndjson":
         for row in rows:
-            out.write(dumps(dict(zip(columns, row, strict=True))) + "\n")
+            out.write(dumps(_object(columns, row)) + "\n")
             count += 1
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
@@ -84,6 +87,13 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, 
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return count
+
+
+def _object(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    """A row keyed by column, with NaN and the infinities as JSON can hold them."""
+    return {
+        c: json_value(v) if isinstance(v, float) else v for c, v in zip(columns, row, strict=True)
+    }
 
 
 def _md(text: str) -> str:

@@ -18,7 +18,7 @@ from timeline.errors import InputError
 from timeline.queries.resolve import resolve_actor, resolve_source
 from timeline.queries.sqlfuncs import ascii_fold, ascii_lower
 from timeline.tables import event_actors, event_aliases, events, evidence
-from timeline.vocab import EVENT_TYPES, PRECISIONS, SPAN_CLASSES, normalize_name
+from timeline.vocab import EVENT_TYPES, MAX_ROWS, PRECISIONS, SPAN_CLASSES, normalize_name
 
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -90,8 +90,8 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
         for value in given:
             if value not in known:
                 raise InputError(f"unknown {name} {value!r}; choose from {', '.join(known)}")
-    if limit is not None and limit < 1:
-        raise InputError(f"--limit must be a positive number, not {limit}")
+    if limit is not None and not 1 <= limit <= MAX_ROWS:
+        raise InputError(f"--limit must be a number from 1 to {MAX_ROWS}, not {limit}")
     if search is not None and not search.strip():
         raise InputError("--search needs some text")
     return EventFilters(

@@ -21,6 +21,7 @@ another (Datasette's approach, taken further):
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from timeline.db import first_line, is_sqlite, open_database
 from timeline.errors import DatabaseError, InputError, QueryTimeout
 from timeline.readonly.roles import READER_ROLE, require_reader_role
 from timeline.readonly.statement import READ_PRAGMAS, check_statement, function_reason, refused
+from timeline.vocab import MAX_ROWS
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 1000
@@ -55,10 +57,10 @@ def run_query(
     role: str = READER_ROLE,
 ) -> QueryResult:
     """Run one read-only statement; at most `max_rows` rows (0: all) come back."""
-    if timeout <= 0:
-        raise InputError("--timeout must be more than 0 seconds")
-    if max_rows < 0:
-        raise InputError("--max-rows must be 0 (no limit) or more")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"--timeout must be a finite number of seconds above 0, not {timeout:g}")
+    if not 0 <= max_rows <= MAX_ROWS:
+        raise InputError(f"--max-rows must be 0 (no limit) or a number up to {MAX_ROWS}")
     dialect = "sqlite" if is_sqlite(url) else "postgresql"
     check_statement(sql, dialect)
     engine = open_database(url, read_only=True)
