@@ -324,3 +324,43 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(
     assert snapshot(seeded_url) == before
     result = run(seeded_url, "import", "-", input=data.decode())
     assert result.exit_code == 0, result.stderr  # the database still works
+
+
+@pytest.mark.slow
+def test_an_import_killed_into_a_new_file_leaves_a_file_the_next_load_takes_as_new(
+    tmp_path: Path, seeded_url: URL
+) -> None:
+    """kill -9 while a new SQLite file is being created: what is left holds no tables,
+    reads say there is no timeline database, and `load` and `import` create it."""
+    data = generated(tmp_path, 2000).read_bytes()
+    target = tmp_path / "new.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "--db", str(target), "import", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None
+    process.stdin.write(data[: len(data) // 2])  # the file exists; it waits for the rest
+    process.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not target.exists():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.5)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.close()
+    url = str(target)
+    shown = run(url, "events")
+    assert (shown.exit_code, shown.stderr) == (
+        1,
+        f"error: no timeline database at sqlite:///{target}; run `timeline load` or "
+        "`timeline db upgrade` to create it\n",
+    )
+    loaded = run(url, "load")
+    assert loaded.exit_code == 0, loaded.stderr
+    assert "(a new database)" in loaded.stdout
+    imported = run(url, "import", "-", input=data.decode())
+    assert imported.exit_code == 0, imported.stderr

@@ -78,7 +78,8 @@ def _sqlite_problem(path: Path) -> str | None:
 
 
 def sqlite_state(url: URL) -> str:
-    """`missing`, `empty` (a zero-byte file) or `present`; raises for what is no database."""
+    """`missing`, `empty` (a zero-byte file, or one with no tables at all, as a crash
+    while creating it can leave) or `present`; raises for what is no database."""
     path = sqlite_path(url)
     if path is None:
         return "present"
@@ -87,7 +88,22 @@ def sqlite_state(url: URL) -> str:
         raise DatabaseError(f"database {display_url(url)}: {path} {problem}")
     if not path.exists():
         return "missing"
-    return "empty" if path.stat().st_size == 0 else "present"
+    return "empty" if path.stat().st_size == 0 or not _has_tables(path) else "present"
+
+
+def _has_tables(path: Path) -> bool:
+    """Whether the file's schema holds anything (read-only; a file SQLite cannot read
+    counts as holding something, so that it is never taken for a new one)."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        try:
+            return bool(connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return True
 
 
 def _on_sqlite_connect(foreign_keys: bool, read_only: bool) -> Any:
