@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from timeline.output.labels import period_heading, record_label
-from timeline.output.writers import console, new_table, print_trimmed, write_json_items, write_rows
+from timeline.output.writers import (
+    console,
+    escaped,
+    for_reading,
+    new_table,
+    print_trimmed,
+    write_json_items,
+    write_rows,
+)
 
 EVENT_CSV_COLUMNS = (
     "slug",
@@ -56,6 +64,8 @@ def write_events(
     or (`table`) a table grouped under month headings. For one `actor`'s chronology,
     each record carries the actor's `roles`, which are shown too."""
     roles = actor is not None
+    if for_reading(fmt, out):
+        records = (escaped(record) for record in records)
     if fmt in ("json", "ndjson"):
         return write_json_items(records, fmt, out)
     if fmt == "csv":

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from timeline.output.events import write_events
 from timeline.output.labels import date_label, day_label, record_label
-from timeline.output.writers import new_table, print_trimmed, text_value
+from timeline.output.writers import escaped, new_table, print_trimmed, text_value
 
 RELATION_PHRASES = {
     ("in_response_to", "outgoing"): "in response to",
@@ -67,6 +67,7 @@ def write_event_detail(
     from rich.padding import Padding
     from rich.text import Text
 
+    record, anchors, related = escaped(record), escaped(list(anchors)), escaped(related)
     precision = record["precision"]
     span = (
         record["start"]
@@ -131,6 +132,7 @@ def write_event_detail(
 
 def write_actor(profile: dict[str, Any], events: Sequence[dict[str, Any]], out: TextIO) -> None:
     """An actor's profile, then its chronology with its role in each event."""
+    profile = escaped(profile)
     affiliation = profile["affiliation"]
     members = ", ".join(f"{m['name']} ({m['slug']})" for m in profile["members"])
     print_trimmed(
@@ -162,6 +164,7 @@ def write_actors(rows: Sequence[dict[str, Any]], out: TextIO) -> int:
     their events (the earliest start, the latest end)."""
     from rich.text import Text
 
+    rows = escaped(list(rows))
     table = new_table(["actor", "kind", "country", "events", "first", "last"])
     for index in (1, 2, 4, 5):
         table.columns[index].no_wrap = True
@@ -186,6 +189,7 @@ def write_sources(rows: Sequence[dict[str, Any]], out: TextIO) -> int:
     how many events and quotes it supports."""
     from rich.text import Text
 
+    rows = escaped(list(rows))
     table = new_table(["source", "kind", "published", "events", "quotes"])
     for index in (1, 2):
         table.columns[index].no_wrap = True
@@ -216,6 +220,7 @@ def write_info(info: dict[str, Any], out: TextIO) -> None:
     from rich.console import Group
     from rich.text import Text
 
+    info = escaped(info)
     counts = new_table(["table", "rows"])
     counts.columns[1].justify = "right"
     for name, rows in info["tables"].items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -41,6 +42,36 @@ def dumps(obj: Any) -> str:
     )
 
 
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides
+# and isolates: what would let a name in the data recolour, retitle, rewrite or reorder
+# a terminal (ESC sequences, OSC 8 links, OSC 52 clipboard writes, Trojan Source).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escaped(value: Any) -> Any:
+    """`value` with every terminal control character in its text shown as an escape
+    (`\\x1b`, `\\u202e`), nested lists and dicts included: what reading formats print."""
+    if isinstance(value, str):
+        return _CONTROLS.sub(_escape, value) if _CONTROLS.search(value) else value
+    if isinstance(value, dict):
+        return {k: escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(escaped(v) for v in value)
+    return value
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_reading(fmt: str, out: TextIO) -> bool:
+    """Whether `fmt` on `out` is read by a person, so controls must be escaped: tables
+    and Markdown always, CSV on a terminal; JSON escapes them itself, and piped CSV
+    stays lossless."""
+    return fmt in ("table", "markdown") or (fmt == "csv" and out.isatty())
+
+
 def text_value(value: Any) -> str:
     """How a value reads in a table, CSV cell or Markdown: NULL is empty."""
     if value is None:
@@ -54,6 +85,8 @@ def text_value(value: Any) -> str:
 def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextIO) -> int:
     """Write rows in a format; returns how many. JSON is an array of objects keyed by
     column, NDJSON one object a line, CSV and Markdown have a header row."""
+    if for_reading(fmt, out):
+        columns, rows = escaped(list(columns)), (escaped(list(row)) for row in rows)
     count = 0
     if fmt == "json":
         out.write("[")
