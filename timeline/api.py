@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL, Connection
 from timeline import db, queries
 from timeline.errors import InputError
 from timeline.queries import EventFilters, FilterOptions
+from timeline.readonly.roles import refresh_reader_role
 from timeline.vocab import PERIODS
 
 if TYPE_CHECKING:
@@ -159,7 +160,10 @@ class Timeline:
         from timeline import seeds
 
         files = [Path(p) for p in paths] if paths else None
-        return seeds.load_paths(self.url, files, dry_run=dry_run)
+        changes = seeds.load_paths(self.url, files, dry_run=dry_run)
+        if not dry_run:
+            refresh_reader_role(self.url)
+        return changes
 
     def import_file(
         self, path: str | Path, *, format: str | None = None, report: Report | None = None
@@ -168,7 +172,21 @@ class Timeline:
         name, else NDJSON): validated, staged, merged in one transaction, or nothing."""
         from timeline.importer.pipeline import import_file
 
-        return import_file(self.url, str(path), format=format, report=report)
+        changes = import_file(self.url, str(path), format=format, report=report)
+        refresh_reader_role(self.url)
+        return changes
+
+    def upgrade(self, revision: str = "head") -> str | None:
+        """Create or upgrade the schema (Alembic); returns the revision it is at."""
+        from timeline import migrate
+
+        if db.is_sqlite(self.url):
+            db.sqlite_state(self.url)  # refuses a directory or a file that is not SQLite
+        migrate.upgrade(self.url, revision)
+        current = migrate.current(self.url)
+        if current == db.SCHEMA_REVISION:  # the role's grants are for the newest tables
+            refresh_reader_role(self.url)
+        return current
 
     def export(
         self,

@@ -26,16 +26,16 @@ def upgrade(
 ) -> None:
     """Create or upgrade the schema (default: to the newest revision).
 
+    On PostgreSQL, where the user may create roles, this also creates or refreshes the
+    reader role `timeline sql` runs as.
+
     Example: timeline --db postgresql://localhost/timeline db upgrade
     """
-    from timeline import migrate
-    from timeline.db import display_url, is_sqlite, sqlite_state
+    from timeline.db import display_url
 
-    url = timeline(ctx).url
-    if is_sqlite(url):
-        sqlite_state(url)  # refuses a directory or a file that is not SQLite
-    migrate.upgrade(url, revision)
-    typer.echo(f"{display_url(url)}: at revision {migrate.current(url) or 'base'}", err=True)
+    tl = timeline(ctx)
+    current = tl.upgrade(revision)
+    typer.echo(f"{display_url(tl.url)}: at revision {current or 'base'}", err=True)
 
 
 @db_app.command("downgrade")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from timeline.db import first_line, is_sqlite, open_database
 from timeline.errors import DatabaseError, InputError
 
 READER_ROLE = "timeline_reader"
+ROLE_ENV = "TIMELINE_READER_ROLE"  # as `timeline sql --role` reads it
 
 _WRITE_PRIVILEGES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
 _SERVER_ROLES = ("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")
@@ -90,6 +92,29 @@ def create_reader_role(url: URL, role: str = READER_ROLE, *, execute: bool = Tru
     finally:
         engine.dispose()
     return statements
+
+
+def refresh_reader_role(url: URL, role: str | None = None) -> bool:
+    """After a write that may have migrated: create or refresh the reader role where the
+    connecting user may create roles, so that `timeline sql` works at once; elsewhere
+    leave it to an administrator (`timeline db create-reader-role --print-sql`).
+    Returns whether it did."""
+    if is_sqlite(url):
+        return False
+    engine = open_database(url, read_only=False)
+    try:
+        with engine.connect() as connection:
+            allowed = connection.exec_driver_sql(
+                "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+            ).scalar()
+    except DBAPIError as exc:
+        raise DatabaseError(first_line(exc)) from exc
+    finally:
+        engine.dispose()
+    if not allowed:
+        return False
+    create_reader_role(url, role or os.environ.get(ROLE_ENV) or READER_ROLE)
+    return True
 
 
 def _reader_role_statements(connection: Connection, role: str) -> list[str]:
