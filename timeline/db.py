@@ -97,7 +97,8 @@ def _has_tables(path: Path) -> bool:
     import sqlite3
 
     try:
-        connection = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        uri = f"file:{_uri_path(path)}?mode=ro{_immutable(path)}"
+        connection = sqlite3.connect(uri, uri=True)
         try:
             return bool(connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
         finally:
@@ -126,7 +127,7 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
         if is_sqlite(url):
             path = sqlite_path(url)
             if read_only and path is not None:
-                uri = f"file:{_uri_path(path)}?mode=ro"
+                uri = f"file:{_uri_path(path)}?mode=ro{_immutable(path)}"
                 # The file's own URL (not `sqlite://`) so that messages name it.
                 engine = create_engine(url, creator=_sqlite_creator(uri), poolclass=_null_pool())
             else:
@@ -147,6 +148,15 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
         raise DatabaseError(
             f"database {display_url(url)} needs a driver: pip install 'timeline[postgres]'"
         ) from exc
+
+
+def _immutable(path: Path) -> str:
+    """On storage this process cannot write (a read-only mount, a file and directory it
+    may not write), SQLite cannot even read a WAL database (it needs its `-shm` file):
+    open it as immutable, which reads the main file alone and takes no locks."""
+    directory = path.resolve().parent
+    writable = os.access(directory, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    return "" if writable else "&immutable=1"
 
 
 def _uri_path(path: Path) -> str:
