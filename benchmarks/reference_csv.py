@@ -2,7 +2,9 @@
 
 Apart from the rest because the databases' own bulk tools take rows, not records: the
 conversion is done before anything is timed, and writes the rows `timeline import`
-writes, so that both sides load the same data.
+writes, so that both sides load the same data. The column lists come from the models
+(without generated columns such as `events.span_class`) and every row is written by
+column name, so a column added to the schema cannot silently shift the others.
 """
 
 from __future__ import annotations
@@ -12,70 +14,51 @@ import json
 from pathlib import Path
 from typing import Any
 
-COLUMNS = {
-    "sources": (
-        "id",
-        "slug",
-        "name",
-        "kind",
-        "publisher",
-        "url",
-        "title",
-        "published_on",
-        "language",
-        "text",
-        "origin",
-    ),
-    "source_citations": ("citing_source_id", "cited_source_id", "origin"),
-    "actors": (
-        "id",
-        "slug",
-        "name",
-        "name_key",
-        "kind",
-        "country_code",
-        "description",
-        "affiliation_id",
-        "origin",
-    ),
-    "actor_aliases": ("actor_id", "alias", "alias_key"),
-    "events": (
-        "id",
-        "slug",
-        "title",
-        "type",
-        "modality",
-        "summary",
-        "place",
-        "start_date",
-        "end_date",
-        "precision",
-        "date_text",
-        "anchor_event_id",
-        "anchor_source_id",
-        "origin",
-    ),
-    "event_countries": ("event_id", "country_code"),
-    "event_aliases": ("event_id", "alias", "alias_key"),
-    "event_actors": ("event_id", "actor_id", "role", "origin"),
-    "evidence": ("id", "event_id", "source_id", "quote", "quote_start", "quote_end", "origin"),
-    "event_relations": ("subject_event_id", "kind", "object_event_id", "origin"),
-}
+from timeline.models import Base
+from timeline.vocab import TABLES, normalize_name
+
+ORIGIN = "import:benchmark"
+
+
+def _stored(table: str) -> list[Any]:
+    return [c for c in Base.metadata.tables[table].columns if c.computed is None]
+
+
+# Every table's columns, in the schema's order; and those that may be NULL (an empty
+# CSV field), per table that has any.
+COLUMNS = {table: tuple(c.name for c in _stored(table)) for table in TABLES}
 NULLABLE = {
-    "sources": {"publisher", "url", "title", "published_on", "language", "text"},
-    "actors": {"country_code", "description", "affiliation_id"},
-    "events": {"summary", "place", "date_text", "anchor_event_id", "anchor_source_id"},
-    "evidence": {"quote", "quote_start", "quote_end"},
+    table: nullable
+    for table in TABLES
+    if (nullable := {c.name for c in _stored(table) if c.nullable})
 }
+
+
+class Writers:
+    """One CSV file per table, its header first; a row is given by column name."""
+
+    def __init__(self, directory: Path) -> None:
+        self.paths = {table: directory / f"{table}.csv" for table in TABLES}
+        self.files = {t: p.open("w", newline="", encoding="utf-8") for t, p in self.paths.items()}
+        self.writers = {table: csv.writer(handle) for table, handle in self.files.items()}
+        for table, writer in self.writers.items():
+            writer.writerow(COLUMNS[table])
+
+    def row(self, table: str, **values: Any) -> None:
+        columns = COLUMNS[table]
+        if len(values) != len(columns):
+            raise ValueError(f"{table}: {sorted(values)} are not the columns {columns}")
+        self.writers[table].writerow([values[c] for c in columns])
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
 
 
 def to_csv(ndjson: Path, directory: Path) -> dict[str, Path]:
     """Every table's rows, with ids, as `timeline import` writes them. Parents come
     before the rows that point at them (actors up their affiliation chain; the
     generator's date anchors point at earlier events)."""
-    from timeline.vocab import normalize_name
-
-    origin = "import:benchmark"
     records: dict[str, list[dict[str, Any]]] = {"source": [], "actor": []}
     ids: dict[str, dict[str, int]] = {"source": {}, "actor": {}, "event": {}}
     with ndjson.open("rb") as lines:
@@ -87,32 +70,45 @@ def to_csv(ndjson: Path, directory: Path) -> dict[str, Path]:
                 ids[kind][record["slug"]] = len(ids[kind]) + 1
             elif kind == "event":
                 ids["event"][record["slug"]] = len(ids["event"]) + 1
-    paths = {table: directory / f"{table}.csv" for table in COLUMNS}
-    files = {table: path.open("w", newline="", encoding="utf-8") for table, path in paths.items()}
-    writers = {table: csv.writer(handle) for table, handle in files.items()}
-    for table, writer in writers.items():
-        writer.writerow(COLUMNS[table])
-    source_id, actor_id, event_id = ids["source"], ids["actor"], ids["event"]
-    for r in records["source"]:
+    out = Writers(directory)
+    try:
+        write_sources(out, records["source"], ids["source"])
+        write_actors(out, records["actor"], ids["actor"])
+        write_events(out, ndjson, ids)
+    finally:
+        out.close()
+    return out.paths
+
+
+def write_sources(out: Writers, sources: list[dict[str, Any]], source_id: dict[str, int]) -> None:
+    for r in sources:
         sid = source_id[r["slug"]]
-        writers["sources"].writerow(
-            [
-                sid,
-                r["slug"],
-                r["name"],
-                r["kind"],
-                r["publisher"],
-                r["url"],
-                r["title"],
-                r["published"],
-                r["language"],
-                r["text"],
-                origin,
-            ]
+        out.row(
+            "sources",
+            id=sid,
+            slug=r["slug"],
+            name=r["name"],
+            kind=r["kind"],
+            publisher=r["publisher"],
+            url=r["url"],
+            title=r["title"],
+            published_on=r["published"],
+            language=r["language"],
+            text=r["text"],
+            origin=ORIGIN,
         )
         for cited in r["cites"]:
-            writers["source_citations"].writerow([sid, source_id[cited], origin])
-    by_slug = {r["slug"]: r for r in records["actor"]}
+            out.row(
+                "source_citations",
+                citing_source_id=sid,
+                cited_source_id=source_id[cited],
+                origin=ORIGIN,
+            )
+
+
+def write_actors(out: Writers, actors: list[dict[str, Any]], actor_id: dict[str, int]) -> None:
+    """Each actor after the one it is affiliated with."""
+    by_slug = {r["slug"]: r for r in actors}
     written: set[str] = set()
 
     def write_actor(r: dict[str, Any]) -> None:
@@ -122,25 +118,28 @@ def to_csv(ndjson: Path, directory: Path) -> dict[str, Path]:
             write_actor(by_slug[r["affiliation"]])
         written.add(r["slug"])
         aid = actor_id[r["slug"]]
-        affiliation = actor_id[r["affiliation"]] if r["affiliation"] else None
-        writers["actors"].writerow(
-            [
-                aid,
-                r["slug"],
-                r["name"],
-                normalize_name(r["name"]),
-                r["kind"],
-                r["country"],
-                r["description"],
-                affiliation,
-                origin,
-            ]
+        out.row(
+            "actors",
+            id=aid,
+            slug=r["slug"],
+            name=r["name"],
+            name_key=normalize_name(r["name"]),
+            kind=r["kind"],
+            country_code=r["country"],
+            description=r["description"],
+            affiliation_id=actor_id[r["affiliation"]] if r["affiliation"] else None,
+            origin=ORIGIN,
         )
         for alias in r["aliases"]:
-            writers["actor_aliases"].writerow([aid, alias, normalize_name(alias)])
+            out.row("actor_aliases", actor_id=aid, alias=alias, alias_key=normalize_name(alias))
 
-    for r in records["actor"]:
+    for r in actors:
         write_actor(r)
+
+
+def write_events(out: Writers, ndjson: Path, ids: dict[str, dict[str, int]]) -> None:
+    """The events and what hangs off them, read from the file a second time."""
+    source_id, actor_id, event_id = ids["source"], ids["actor"], ids["event"]
     evidence = 0
     with ndjson.open("rb") as lines:
         for line in lines:
@@ -148,50 +147,53 @@ def to_csv(ndjson: Path, directory: Path) -> dict[str, Path]:
                 continue
             r = json.loads(line)
             eid = event_id[r["slug"]]
-            anchor = event_id[r["anchor_event"]] if r["anchor_event"] else None
-            anchor_source = source_id[r["anchor_source"]] if r["anchor_source"] else None
-            writers["events"].writerow(
-                [
-                    eid,
-                    r["slug"],
-                    r["title"],
-                    r["type"],
-                    r["modality"],
-                    r["summary"],
-                    r["place"],
-                    r["start"],
-                    r["end"],
-                    r["precision"],
-                    r["date_text"],
-                    anchor,
-                    anchor_source,
-                    origin,
-                ]
+            out.row(
+                "events",
+                id=eid,
+                slug=r["slug"],
+                title=r["title"],
+                type=r["type"],
+                modality=r["modality"],
+                summary=r["summary"],
+                place=r["place"],
+                start_date=r["start"],
+                end_date=r["end"],
+                precision=r["precision"],
+                date_text=r["date_text"],
+                anchor_event_id=event_id[r["anchor_event"]] if r["anchor_event"] else None,
+                anchor_source_id=source_id[r["anchor_source"]] if r["anchor_source"] else None,
+                origin=ORIGIN,
             )
             for code in r["countries"]:
-                writers["event_countries"].writerow([eid, code])
+                out.row("event_countries", event_id=eid, country_code=code)
             for alias in r["aliases"]:
-                writers["event_aliases"].writerow([eid, alias, normalize_name(alias)])
+                out.row("event_aliases", event_id=eid, alias=alias, alias_key=normalize_name(alias))
             for a in r["actors"]:
-                writers["event_actors"].writerow([eid, actor_id[a["slug"]], a["role"], origin])
+                out.row(
+                    "event_actors",
+                    event_id=eid,
+                    actor_id=actor_id[a["slug"]],
+                    role=a["role"],
+                    origin=ORIGIN,
+                )
             for s in r["sources"]:
                 evidence += 1
-                writers["evidence"].writerow(
-                    [
-                        evidence,
-                        eid,
-                        source_id[s["slug"]],
-                        s["quote"],
-                        s["quote_start"],
-                        s["quote_end"],
-                        origin,
-                    ]
+                out.row(
+                    "evidence",
+                    id=evidence,
+                    event_id=eid,
+                    source_id=source_id[s["slug"]],
+                    quote=s["quote"],
+                    quote_start=s["quote_start"],
+                    quote_end=s["quote_end"],
+                    origin=ORIGIN,
                 )
             for rel in r["relations"]:
                 if rel["direction"] == "outgoing":
-                    writers["event_relations"].writerow(
-                        [eid, rel["kind"], event_id[rel["slug"]], origin]
+                    out.row(
+                        "event_relations",
+                        subject_event_id=eid,
+                        kind=rel["kind"],
+                        object_event_id=event_id[rel["slug"]],
+                        origin=ORIGIN,
                     )
-    for handle in files.values():
-        handle.close()
-    return paths
