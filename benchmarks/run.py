@@ -27,13 +27,10 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -43,164 +40,18 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
+from backends import Backend, Postgres, Sqlite, count_rows  # noqa: E402
 from processes import (  # noqa: E402
     PYTHON,
-    TIMELINE,
     Measured,
     measure,
     median_ms,
     timeline_command,
     with_bytecode,
 )
-from reference_csv import COLUMNS, NULLABLE, to_csv  # noqa: E402
+from reference_csv import to_csv  # noqa: E402
 
 QUERIES = ("actor_first_50", "week_window", "type_month_counts")
-
-
-# ---------------------------------------------------------------- databases
-
-
-class Backend:
-    """A fresh, migrated database per use, and the bare driver on it."""
-
-    name = ""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-
-    def fresh(self, label: str) -> str:
-        raise NotImplementedError
-
-    def drop(self, url: str) -> None:
-        raise NotImplementedError
-
-    def connect(self, url: str) -> Any:
-        raise NotImplementedError
-
-    def reference(self, url: str, tables: dict[str, Path]) -> float | None:
-        raise NotImplementedError
-
-
-def migrate(url: str) -> None:
-    subprocess.run([*TIMELINE, "--db", url, "db", "upgrade"], check=True, capture_output=True)
-
-
-class Sqlite(Backend):
-    name = "sqlite"
-
-    def fresh(self, label: str) -> str:
-        path = self.workdir / f"{label}.db"
-        for extra in ("", "-wal", "-shm"):
-            Path(f"{path}{extra}").unlink(missing_ok=True)
-        migrate(f"sqlite:///{path}")
-        return f"sqlite:///{path}"
-
-    def drop(self, url: str) -> None:
-        for extra in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + extra).unlink(missing_ok=True)
-
-    def connect(self, url: str) -> Any:
-        import sqlite3
-
-        return sqlite3.connect(url.removeprefix("sqlite:///"))
-
-    def reference(self, url: str, tables: dict[str, Path]) -> float | None:
-        """`sqlite3` .import of every table in one transaction, WAL, foreign keys on
-        (checked at commit: rows may point forward). .import cannot write NULL, so a
-        table with nullable columns is imported into a TEMP table first and copied
-        with NULLIF (faster than an INSTEAD OF trigger on a view)."""
-        tool = shutil.which("sqlite3")
-        if tool is None:
-            print(
-                "benchmark: no `sqlite3` command (Debian/Ubuntu: apt-get install sqlite3);"
-                " reference_import_s and import_ratio left out",
-                file=sys.stderr,
-            )
-            return None
-        script = [
-            "PRAGMA journal_mode = WAL;",
-            "PRAGMA foreign_keys = ON;",
-            "BEGIN;",
-            "PRAGMA defer_foreign_keys = ON;",
-        ]
-        for table, path in tables.items():
-            columns = COLUMNS[table]
-            if table not in NULLABLE:
-                script.append(f".import --csv --skip 1 {path} {table}")
-                continue
-            values = ", ".join(f"NULLIF({c}, '')" if c in NULLABLE[table] else c for c in columns)
-            script += [
-                f"CREATE TEMP TABLE csv_{table} ({', '.join(columns)});",
-                f".import --csv --skip 1 {path} csv_{table}",
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM csv_{table};",
-                f"DROP TABLE csv_{table};",
-            ]
-        script.append("COMMIT;")
-        database = url.removeprefix("sqlite:///")
-        with tempfile.TemporaryFile() as stdin:
-            stdin.write("\n".join(script).encode())
-            stdin.seek(0)
-            return measure([tool, "-bail", database], stdin=stdin).seconds
-
-
-class Postgres(Backend):
-    name = "postgresql"
-
-    def __init__(self, workdir: Path, server: str) -> None:
-        super().__init__(workdir)
-        from sqlalchemy.engine import make_url
-
-        self.server = make_url(server).set(drivername="postgresql")
-        self.prefix = f"timeline_bench_{uuid.uuid4().hex[:8]}"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.libpq(self.server), autocommit=True) as connection:
-            connection.execute(statement)
-
-    @staticmethod
-    def libpq(url: Any) -> str:
-        return str(url.render_as_string(hide_password=False))
-
-    def fresh(self, label: str) -> str:
-        name = f"{self.prefix}_{label}"
-        self._admin(f'DROP DATABASE IF EXISTS "{name}"')
-        self._admin(f'CREATE DATABASE "{name}"')
-        url = self.libpq(self.server.set(database=name))
-        migrate(url)
-        return url
-
-    def drop(self, url: str) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-    def connect(self, url: str) -> Any:
-        """With JIT off, as `timeline`'s read-only connections: the same server settings."""
-        import psycopg
-
-        return psycopg.connect(url, options="-c jit=off")
-
-    def reference(self, url: str, tables: dict[str, Path]) -> float | None:
-        """`psql` \\copy of every table, in one transaction."""
-        tool = shutil.which("psql")
-        if tool is None:
-            print(
-                "benchmark: no `psql` command (Debian/Ubuntu: apt-get install"
-                " postgresql-client); reference_import_s and import_ratio left out",
-                file=sys.stderr,
-            )
-            return None
-        script = ["\\set ON_ERROR_STOP on", "BEGIN;"]
-        for table, path in tables.items():
-            script.append(
-                f"\\copy {table} ({', '.join(COLUMNS[table])}) FROM '{path}'"
-                " WITH (FORMAT csv, HEADER true)"
-            )
-        script.append("COMMIT;")
-        with tempfile.TemporaryFile() as stdin:
-            stdin.write("\n".join(script).encode())
-            stdin.seek(0)
-            return measure([tool, "-q", "-X", url], stdin=stdin).seconds
 
 
 # ---------------------------------------------------------------- queries
@@ -470,19 +321,6 @@ def time_cli(url: str, actor: str, runs: int) -> dict[str, float]:
         "cli_help_ms": median_ms([*command, "--help"], runs, env=env),
         "cli_complete_ms": median_ms(command, runs, env=complete),
     }
-
-
-def count_rows(backend: Backend, url: str) -> int:
-    connection = backend.connect(url)
-    try:
-        cursor = connection.cursor()
-        total = 0
-        for table in COLUMNS:
-            cursor.execute(f"SELECT count(*) FROM {table}")
-            total += int(cursor.fetchone()[0])
-        return total
-    finally:
-        connection.close()
 
 
 def machine() -> dict[str, Any]:
