@@ -19,6 +19,13 @@ One run: generate N events (benchmarks/generate.py), then measure
 PostgreSQL needs --postgres-url (or TIMELINE_BENCH_POSTGRES_URL): a server where the
 run may create and drop its own databases. A missing tool (`sqlite3`, `psql`) is
 reported, and its figures left out, rather than crashing the run.
+
+This file is the run itself, the results table and the command line; the parts are
+processes.py (wall time, peak RSS, medians), backends.py (SQLite and PostgreSQL: fresh
+databases, the bulk tools, row counts), reference_csv.py (the NDJSON as the bulk
+tools' CSV), workload.py (what the queries are asked), handwritten.py (the SQL on the
+bare driver), tool.py (the same through `timeline.queries`) and cli_timings.py (the
+short commands as whole processes).
 """
 
 from __future__ import annotations
@@ -40,15 +47,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 from backends import Backend, Postgres, Sqlite, count_rows  # noqa: E402
+from cli_timings import time_cli  # noqa: E402
 from handwritten import HandWritten  # noqa: E402
-from processes import (  # noqa: E402
-    PYTHON,
-    Measured,
-    measure,
-    median_ms,
-    timeline_command,
-    with_bytecode,
-)
+from processes import Measured, measure, timeline_command  # noqa: E402
 from reference_csv import to_csv  # noqa: E402
 from tool import Tool  # noqa: E402
 from workload import QUERIES, busiest_actor  # noqa: E402
@@ -92,41 +93,6 @@ def time_queries(backend: Backend, url: str, runs: int) -> dict[str, dict[str, f
         tool.close()
         bare.close()
     return figures
-
-
-# ---------------------------------------------------------------- whole processes
-
-
-def time_cli(url: str, actor: str, runs: int) -> dict[str, float]:
-    command = timeline_command()
-    prefix = actor.split("-")[0][:3]
-    env = with_bytecode()
-    complete = {
-        **env,
-        "_TIMELINE_COMPLETE": "complete_zsh",
-        "_TYPER_COMPLETE_ARGS": f"timeline --db {url} events --actor {prefix}",
-    }
-    return {
-        "cli_events_ms": median_ms(
-            [
-                *command,
-                "--db",
-                url,
-                "events",
-                "--actor",
-                actor,
-                "--limit",
-                "50",
-                "--format",
-                "json",
-            ],
-            runs,
-            env=env,
-        ),
-        "cli_reference_ms": median_ms([PYTHON, "-c", "import typer, sqlalchemy"], runs, env=env),
-        "cli_help_ms": median_ms([*command, "--help"], runs, env=env),
-        "cli_complete_ms": median_ms(command, runs, env=complete),
-    }
 
 
 def machine() -> dict[str, Any]:
