@@ -104,7 +104,7 @@ def test_a_missing_bulk_tool_is_reported_not_fatal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    import run as bench
+    import backends as bench
 
     monkeypatch.setattr(bench.shutil, "which", lambda name: None)
     assert bench.Sqlite(tmp_path).reference("sqlite:///x.db", {}) is None
