@@ -167,6 +167,7 @@ def test_import_prints_a_summary_and_is_idempotent(db_url: URL, tmp_path: Path) 
     )
 
 
+@pytest.mark.read_only
 def test_export_to_a_file_matches_standard_output(seeded_url: URL, tmp_path: Path) -> None:
     def said(path: str) -> str:
         summary = json.loads((tmp_path / path).read_bytes().splitlines()[-1])
@@ -182,6 +183,7 @@ def test_export_to_a_file_matches_standard_output(seeded_url: URL, tmp_path: Pat
     assert f" {len(shown.splitlines())} events " in result.stdout
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -199,6 +201,7 @@ def test_export_refuses_bad_usage_and_writes_no_file(
     assert list(tmp_path.glob("*.ndjson")) == [] and not list(tmp_path.glob(".*partial"))
 
 
+@pytest.mark.read_only
 def test_export_to_a_directory_that_does_not_exist_is_refused(seeded_url: URL) -> None:
     result = run(seeded_url, "export", "-o", "no/such/dir/out.ndjson")
     assert (result.exit_code, result.stderr) == (

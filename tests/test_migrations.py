@@ -67,11 +67,13 @@ def test_empty_to_head_to_base_to_head(empty_url: URL) -> None:
     assert migrate.current(empty_url) == SCHEMA_REVISION
 
 
+@pytest.mark.read_only
 @pytest.mark.filterwarnings("error")  # Alembic only warns when a generated column differs
 def test_models_and_migrations_agree(db_url: URL) -> None:
     assert differences(db_url) == []
 
 
+@pytest.mark.read_only
 def test_autogenerate_would_notice_a_drift(db_url: URL) -> None:
     """The comparison above can fail: a column the migrations lack is reported."""
     drifted = MetaData(naming_convention=Base.metadata.naming_convention)

@@ -70,6 +70,7 @@ def rows(url: URL, sql: str) -> list[tuple[Any, ...]]:
 # --- the bundled article ---------------------------------------------------------------
 
 
+@pytest.mark.read_only
 def test_every_claim_of_the_article_is_dated_as_the_article_says(seeded_url: URL) -> None:
     found = {
         slug: (str(start), str(end), precision)
@@ -80,6 +81,7 @@ def test_every_claim_of_the_article_is_dated_as_the_article_says(seeded_url: URL
     assert found == EXPECTED_DATES
 
 
+@pytest.mark.read_only
 def test_dates_keep_the_wording_and_what_they_were_resolved_against(seeded_url: URL) -> None:
     found = {
         row[0]: row[1:]
@@ -106,6 +108,7 @@ def test_dates_keep_the_wording_and_what_they_were_resolved_against(seeded_url: 
     assert found["belarus-lets-russia-send-troops-into-ukraine"] == ("in February 2022", None, None)
 
 
+@pytest.mark.read_only
 def test_every_event_has_evidence_and_every_quote_is_at_its_offsets(seeded_url: URL) -> None:
     (text,) = rows(seeded_url, f"SELECT text FROM sources WHERE slug = '{ARTICLE}'")[0]
     stored = (bundled_dir("seeds") / f"{ARTICLE}.txt").read_bytes().decode("utf-8")
@@ -123,6 +126,7 @@ def test_every_event_has_evidence_and_every_quote_is_at_its_offsets(seeded_url: 
     assert unsupported == []
 
 
+@pytest.mark.read_only
 def test_sources_cite_sources_and_actors_carry_their_other_spellings(seeded_url: URL) -> None:
     cites = rows(
         seeded_url,
@@ -146,6 +150,7 @@ def test_sources_cite_sources_and_actors_carry_their_other_spellings(seeded_url:
     assert countries == [("BLR",), ("RUS",)]
 
 
+@pytest.mark.read_only
 def test_relations_the_article_states(seeded_url: URL) -> None:
     relations = set(
         rows(
