@@ -116,8 +116,22 @@ def seeds_export(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return exported(url)
 
 
-@pytest.mark.parametrize(("name", "edit", "message"), BAD, ids=[b[0] for b in BAD])
-@pytest.mark.parametrize("stage", ["migrated", "seeded"])
+# The import stages the file line by line (each line checked on its own, the header
+# and summary counted) before it merges anything into the real tables, where the
+# checks that need the whole file and the database run. A class found while staging
+# takes the same path whatever the database holds, so it is tried on the populated
+# database, where "nothing written" has the most to lose; the classes the merge finds
+# are tried on an empty and on a populated database. Every class on both backends.
+MERGED = {"dangling reference", "duplicate slug"}
+assert {name for name, _, _ in BAD} >= MERGED
+BAD_CASES = [
+    pytest.param(stage, name, edit, message, id=f"{stage}-{name}")
+    for name, edit, message in BAD
+    for stage in (["migrated", "seeded"] if name in MERGED else ["seeded"])
+]
+
+
+@pytest.mark.parametrize(("stage", "name", "edit", "message"), BAD_CASES)
 def test_bad_input_is_refused_with_its_line_and_nothing_is_written(
     backend: str,
     stage: str,

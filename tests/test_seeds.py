@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from timeline import seeds
+from timeline.errors import FileInputError
 from timeline.resources import bundled_dir
 
 ARTICLE = "unn-2025-09-15-west-2025"
@@ -524,7 +525,44 @@ def test_bad_input_into_a_new_database_creates_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+# `timeline load` reads and validates every file before it opens the database; the
+# checks against other records, anchors and quotes run once it is open. Bad input of
+# the first kind never reaches a database, so into a populated one it is tried on
+# SQLite only (and into a new one above); the second kind on both backends.
+CHECKED_WITH_THE_DATABASE = {
+    "precision not fitting", "unknown actor", "unknown source", "unknown event",
+    "duplicate slug", "quote not in text", "quote twice", "anchor missing", "anchor circular",
+}  # fmt: skip
+assert {case for case, _, _ in BAD_INPUTS} >= CHECKED_WITH_THE_DATABASE
+POPULATED_CASES = [
+    pytest.param(
+        backend,
+        case,
+        content,
+        message,
+        id=f"{backend}-{case}",
+        marks=[pytest.mark.postgres] if backend == "postgresql" else [],
+    )
+    for case, content, message in BAD_INPUTS
+    for backend in (["sqlite", "postgresql"] if case in CHECKED_WITH_THE_DATABASE else ["sqlite"])
+]
+
+
 @pytest.mark.parametrize(("case", "content", "message"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_which_bad_inputs_are_refused_before_the_database_is_opened(
+    case: str, content: str | bytes | None, message: str, tmp_path: Path
+) -> None:
+    """What lets the populated-database test below try the first kind on SQLite only."""
+    name = write_input(tmp_path, content)
+    if case in CHECKED_WITH_THE_DATABASE:
+        seeds.read_inputs([Path(name)])
+    else:
+        with pytest.raises(FileInputError) as caught:
+            seeds.read_inputs([Path(name)])
+        assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("backend", "case", "content", "message"), POPULATED_CASES)
 def test_bad_input_into_a_populated_database_changes_nothing(
     case: str, content: str | bytes | None, message: str, tmp_path: Path, seeded_url: URL
 ) -> None:
