@@ -297,12 +297,18 @@ def _busy(url: URL, backend: str) -> bool:
     return bool(found)
 
 
+@pytest.fixture(scope="module")
+def large_import(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """20000 generated events: an import that takes long enough to be killed."""
+    return generated(tmp_path_factory.mktemp("large"), 20000).read_bytes()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", ["reading", "writing"])
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(
-    seeded_url: URL, backend: str, tmp_path: Path, moment: str
+    seeded_url: URL, backend: str, tmp_path: Path, moment: str, large_import: bytes
 ) -> None:
-    data = generated(tmp_path, 20000).read_bytes()
+    data = large_import
     before = snapshot(seeded_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "timeline", "--db", url_string(seeded_url), "import", "-"],

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
@@ -45,14 +45,18 @@ EXPECTED_DATES = {
 
 
 def snapshot(url: URL) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, sorted: equal snapshots mean nothing was written."""
+    """Every row of every table, sorted: equal snapshots mean nothing was written.
+    (The tables are listed rather than reflected: reflection costs 0.1 s on PostgreSQL.)"""
+    from sqlalchemy import inspect, text
+
     engine = create_engine(url, poolclass=NullPool)
-    metadata = MetaData()
-    metadata.reflect(engine)
     with engine.connect() as connection:
+        quote = connection.dialect.identifier_preparer.quote
         state = {
-            name: sorted(map(tuple, connection.execute(select(table))), key=repr)
-            for name, table in metadata.tables.items()
+            name: sorted(
+                map(tuple, connection.execute(text(f"SELECT * FROM {quote(name)}"))), key=repr
+            )
+            for name in inspect(connection).get_table_names()
         }
     engine.dispose()
     return state
