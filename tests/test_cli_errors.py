@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run, url_string
+from conftest import Templates, run, url_string
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
@@ -104,6 +105,7 @@ def test_read_commands_leave_an_empty_file_empty(command: list[str]) -> None:
     assert files_under(Path.cwd()) == {"empty.db": b""}
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("command", COMMANDS, ids=IDS)
 def test_read_commands_do_not_create_the_schema(
     backend: str, empty_url: URL, command: list[str]
@@ -119,19 +121,30 @@ def test_read_commands_do_not_create_the_schema(
         assert tables(empty_url) == set()
 
 
+@pytest.fixture
+def at_revision(
+    backend: str, templates: Templates, tmp_path: Path, revision: str | None
+) -> Iterator[URL]:
+    """A migrated database set to `revision`, which the tests only read: on PostgreSQL
+    one per revision for the session, checked unchanged after each test."""
+    with templates.shared(
+        backend, f"at revision {revision}", tmp_path, lambda url: set_revision(url, revision)
+    ) as url:
+        yield url
+
+
 @pytest.mark.parametrize("revision", ["0000_older", None], ids=["older revision", "base"])
 @pytest.mark.parametrize("command", COMMANDS, ids=IDS)
 def test_read_commands_refuse_another_revision_and_migrate_nothing(
-    db_url: URL, revision: str | None, command: list[str]
+    at_revision: URL, command: list[str]
 ) -> None:
-    set_revision(db_url, revision)
-    before = (stored(db_url), tables(db_url))
-    result = run(db_url, *command)
+    before = (stored(at_revision), tables(at_revision))
+    result = run(at_revision, *command)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert_one_error_line(result.stderr, display_url(db_url))
+    assert_one_error_line(result.stderr, display_url(at_revision))
     assert result.stderr.rstrip().endswith(UPGRADE)
-    assert (stored(db_url), tables(db_url)) == before
+    assert (stored(at_revision), tables(at_revision)) == before
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -160,6 +173,7 @@ sys.stderr.write(f"\\nPROBE exit={code} heavy={loaded}\\n")
 """
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     ("command", "code"), [*READ_COMMANDS, (["db", "current"], 0)], ids=[*IDS, "db current"]
 )

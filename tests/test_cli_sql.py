@@ -230,6 +230,7 @@ def statement_with(statement: str, path: Path) -> str:
 # ---------------------------------------------------------------- refusals
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 @pytest.mark.parametrize(("statement", "reason"), refused_cases("sqlite"))
 def test_sqlite_refuses(
@@ -238,6 +239,7 @@ def test_sqlite_refuses(
     assert_refused(seeded_url, tmp_path, target_file, statement, reason)
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 @pytest.mark.parametrize(("statement", "reason"), refused_cases("postgresql"))
 def test_postgresql_refuses(
@@ -255,6 +257,7 @@ def assert_refused(url: URL, directory: Path, target: Path, statement: str, reas
     watch.unchanged()
 
 
+@pytest.mark.read_only
 def test_refused_even_from_stdin(seeded_url: URL, tmp_path: Path, target_file: Path) -> None:
     watch = Watch(seeded_url, tmp_path, target_file)
     result = run(seeded_url, "sql", "-", input="DELETE FROM events\n")
@@ -266,6 +269,7 @@ def test_refused_even_from_stdin(seeded_url: URL, tmp_path: Path, target_file: P
 # ---------------------------------------------------------------- what is allowed
 
 
+@pytest.mark.read_only
 def test_reads_from_stdin_and_ignores_a_trailing_semicolon(seeded_url: URL) -> None:
     result = run(
         seeded_url, "sql", "-", "--format", "json", input="SELECT count(*) AS n FROM events;\n"
@@ -274,6 +278,7 @@ def test_reads_from_stdin_and_ignores_a_trailing_semicolon(seeded_url: URL) -> N
     assert json.loads(result.stdout) == [{"n": 17}]
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     "statement",
     [
@@ -291,6 +296,7 @@ def test_words_in_comments_and_strings_are_not_code(seeded_url: URL, statement: 
     assert json.loads(result.stdout) == [{"n": 17}]
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_sqlite_schema_pragma_functions_stay_allowed(seeded_url: URL) -> None:
     result = run(
@@ -307,12 +313,14 @@ def test_sqlite_schema_pragma_functions_stay_allowed(seeded_url: URL) -> None:
 # ---------------------------------------------------------------- time and rows
 
 
+@pytest.mark.read_only
 def test_a_runaway_query_is_stopped(seeded_url: URL) -> None:
     result = run(seeded_url, "sql", RUNAWAY, "--timeout", "0.5")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "error: query exceeded 0.5 s\n"
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_the_default_time_limit_stops_a_runaway_query(seeded_url: URL) -> None:
     result = run(seeded_url, "sql", RUNAWAY)
@@ -320,6 +328,7 @@ def test_the_default_time_limit_stops_a_runaway_query(seeded_url: URL) -> None:
     assert result.stderr == "error: query exceeded 5 s\n"
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("value", ["0", "-1"])
 def test_the_time_limit_must_be_positive(seeded_url: URL, value: str) -> None:
     result = run(seeded_url, "sql", "SELECT 1", "--timeout", value)
@@ -329,6 +338,7 @@ def test_the_time_limit_must_be_positive(seeded_url: URL, value: str) -> None:
     )
 
 
+@pytest.mark.read_only
 def test_max_rows_cuts_with_a_note(seeded_url: URL) -> None:
     query = "SELECT slug FROM events ORDER BY slug"
     everything = run(seeded_url, "sql", query, "--format", "json", "--max-rows", "0")
@@ -345,6 +355,7 @@ def test_max_rows_cuts_with_a_note(seeded_url: URL) -> None:
     assert exact.stderr == ""
 
 
+@pytest.mark.read_only
 def test_max_rows_stops_an_endless_result(seeded_url: URL) -> None:
     endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
     result = run(seeded_url, "sql", endless, "--format", "csv", "--max-rows", "4")
@@ -353,6 +364,7 @@ def test_max_rows_stops_an_endless_result(seeded_url: URL) -> None:
     assert "only the first 4 rows" in result.stderr
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_sqlite_values_are_capped_in_size(db_url: URL) -> None:
     """A single huge value cannot be interrupted by the time limit, so it is refused."""
@@ -363,6 +375,7 @@ def test_sqlite_values_are_capped_in_size(db_url: URL) -> None:
 # ---------------------------------------------------------------- database errors
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     ("statement", "sqlite_message", "postgresql_message"),
     [
@@ -385,12 +398,14 @@ def test_database_errors_are_one_line_with_the_database_message(
     assert result.stderr == f"error: {message}\n"
 
 
+@pytest.mark.read_only
 def test_an_empty_query_is_bad_usage(db_url: URL) -> None:
     result = run(db_url, "sql", "  -- nothing\n")
     assert result.exit_code == 2
     assert result.stderr == "error: the query is empty\n"
 
 
+@pytest.mark.read_only
 def test_an_unknown_format_is_bad_usage(db_url: URL) -> None:
     result = run(db_url, "sql", "SELECT 1", "--format", "xml")
     assert result.exit_code == 2
@@ -495,6 +510,7 @@ def test_markdown_is_a_pipe_table(db_url: URL) -> None:
     assert result.stdout == "| slug | date_text |\n|---|---|\n| zapad-2025 |  |\n"
 
 
+@pytest.mark.read_only
 def test_an_empty_result_has_its_columns(db_url: URL) -> None:
     as_csv = run(db_url, "sql", "SELECT slug, title FROM events", "--format", "csv")
     assert as_csv.stdout == "slug,title\n"
@@ -502,6 +518,7 @@ def test_an_empty_result_has_its_columns(db_url: URL) -> None:
     assert json.loads(as_json.stdout) == []
 
 
+@pytest.mark.read_only
 def test_repeated_column_names_stay_apart_in_json(db_url: URL) -> None:
     result = run(db_url, "sql", "SELECT 1 AS a, 2 AS a, 3 AS a", "--format", "json")
     assert json.loads(result.stdout) == [{"a": 1, "a_2": 2, "a_3": 3}]
@@ -509,6 +526,7 @@ def test_repeated_column_names_stay_apart_in_json(db_url: URL) -> None:
     assert as_csv.stdout == "a,a\n1,2\n"
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_postgresql_types_are_rendered_faithfully(db_url: URL) -> None:
     query = (
@@ -564,6 +582,7 @@ def admin_execute(url: URL, *statements: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_a_missing_role_is_named_with_the_command_that_creates_it(db_url: URL) -> None:
     role = f"timeline_test_{uuid.uuid4().hex[:8]}"
@@ -629,6 +648,7 @@ def test_create_reader_role_is_for_postgresql(db_url: URL) -> None:
     assert result.stderr.startswith("error: reader roles are for PostgreSQL")
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_server_files_are_out_of_reach_even_for_a_superuser(db_url: URL, target_file: Path) -> None:
     """The control: the configured superuser itself can write a server file here, so
@@ -652,6 +672,7 @@ def schema_json(url: URL, *args: str) -> dict[str, Any]:
     return parsed
 
 
+@pytest.mark.read_only
 def test_schema_lists_tables_and_views(backend: str, db_url: URL) -> None:
     schema = schema_json(db_url)
     assert schema["backend"] == backend
@@ -661,6 +682,7 @@ def test_schema_lists_tables_and_views(backend: str, db_url: URL) -> None:
     assert [v["name"] for v in schema["views"]] == ["events_flat"]
 
 
+@pytest.mark.read_only
 def test_schema_describes_a_table(db_url: URL) -> None:
     (events,) = schema_json(db_url, "events")["tables"]
     columns = {c["name"]: c for c in events["columns"]}
@@ -685,6 +707,7 @@ def test_schema_describes_a_table(db_url: URL) -> None:
     assert "ck_events_start_before_end" in {c["name"] for c in events["checks"]}
 
 
+@pytest.mark.read_only
 def test_schema_describes_the_flat_view(db_url: URL) -> None:
     schema = schema_json(db_url, "events_flat")
     assert schema["tables"] == []
@@ -694,6 +717,7 @@ def test_schema_describes_the_flat_view(db_url: URL) -> None:
     assert "FROM events e" in view["definition"]
 
 
+@pytest.mark.read_only
 def test_schema_foreign_keys_name_their_delete_rule(db_url: URL) -> None:
     (evidence,) = schema_json(db_url, "evidence")["tables"]
     rules = {fk["name"]: fk["on_delete"] for fk in evidence["foreign_keys"]}
@@ -703,6 +727,7 @@ def test_schema_foreign_keys_name_their_delete_rule(db_url: URL) -> None:
     }
 
 
+@pytest.mark.read_only
 def test_schema_as_table_and_markdown(db_url: URL) -> None:
     table = run(db_url, "schema", "actor_aliases")
     assert table.exit_code == 0, table.stderr
@@ -718,6 +743,7 @@ def test_schema_as_table_and_markdown(db_url: URL) -> None:
     assert "- primary key pk_actor_aliases (actor_id, alias)\n" in markdown.stdout
 
 
+@pytest.mark.read_only
 def test_schema_of_an_unknown_table_is_bad_usage(db_url: URL) -> None:
     result = run(db_url, "schema", "event")
     assert (result.exit_code, result.stdout) == (2, "")

@@ -116,8 +116,22 @@ def seeds_export(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return exported(url)
 
 
-@pytest.mark.parametrize(("name", "edit", "message"), BAD, ids=[b[0] for b in BAD])
-@pytest.mark.parametrize("stage", ["migrated", "seeded"])
+# The import stages the file line by line (each line checked on its own, the header
+# and summary counted) before it merges anything into the real tables, where the
+# checks that need the whole file and the database run. A class found while staging
+# takes the same path whatever the database holds, so it is tried on the populated
+# database, where "nothing written" has the most to lose; the classes the merge finds
+# are tried on an empty and on a populated database. Every class on both backends.
+MERGED = {"dangling reference", "duplicate slug"}
+assert {name for name, _, _ in BAD} >= MERGED
+BAD_CASES = [
+    pytest.param(stage, name, edit, message, id=f"{stage}-{name}")
+    for name, edit, message in BAD
+    for stage in (["migrated", "seeded"] if name in MERGED else ["seeded"])
+]
+
+
+@pytest.mark.parametrize(("stage", "name", "edit", "message"), BAD_CASES)
 def test_bad_input_is_refused_with_its_line_and_nothing_is_written(
     backend: str,
     stage: str,
@@ -167,6 +181,7 @@ def test_import_prints_a_summary_and_is_idempotent(db_url: URL, tmp_path: Path) 
     )
 
 
+@pytest.mark.read_only
 def test_export_to_a_file_matches_standard_output(seeded_url: URL, tmp_path: Path) -> None:
     def said(path: str) -> str:
         summary = json.loads((tmp_path / path).read_bytes().splitlines()[-1])
@@ -182,6 +197,7 @@ def test_export_to_a_file_matches_standard_output(seeded_url: URL, tmp_path: Pat
     assert f" {len(shown.splitlines())} events " in result.stdout
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -203,6 +219,7 @@ def test_export_refuses_bad_usage_and_writes_no_file(
     assert list(tmp_path.glob("*.ndjson")) == [] and not list(tmp_path.glob(".*partial"))
 
 
+@pytest.mark.read_only
 def test_export_to_a_directory_that_does_not_exist_is_refused(seeded_url: URL) -> None:
     result = run(seeded_url, "export", "-o", "no/such/dir/out.ndjson")
     assert (result.exit_code, result.stderr) == (
@@ -284,12 +301,18 @@ def _busy(url: URL, backend: str) -> bool:
     return bool(found)
 
 
+@pytest.fixture(scope="module")
+def large_import(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """20000 generated events: an import that takes long enough to be killed."""
+    return generated(tmp_path_factory.mktemp("large"), 20000).read_bytes()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", ["reading", "writing"])
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(
-    seeded_url: URL, backend: str, tmp_path: Path, moment: str
+    seeded_url: URL, backend: str, tmp_path: Path, moment: str, large_import: bytes
 ) -> None:
-    data = generated(tmp_path, 20000).read_bytes()
+    data = large_import
     before = snapshot(seeded_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "timeline", "--db", url_string(seeded_url), "import", "-"],

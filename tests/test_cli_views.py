@@ -23,6 +23,8 @@ from typer.testing import CliRunner, Result
 
 from timeline.resources import bundled_dir
 
+pytestmark = pytest.mark.read_only  # every test here only reads (see conftest.py)
+
 ARTICLE = (bundled_dir("seeds") / "unn-2025-09-15-west-2025.txt").read_text(encoding="utf-8")
 ORDER = sorted(EXPECTED_DATES, key=lambda s: (*EXPECTED_DATES[s][:2], s.encode()))
 DESIGN_KEYS = ["slug", "title", "type", "modality", "start", "end", "precision", "date_text",
@@ -662,12 +664,15 @@ def test_sqlite_and_postgresql_print_the_same(
     templates: Templates, postgres: PostgresServer | None, tmp_path: Path
 ) -> None:
     need_postgres(postgres)
-    urls = [templates.copy(backend, "seeded", tmp_path) for backend in ("sqlite", "postgresql")]
-    for view in VIEWS:
-        sqlite, postgresql = (run(url, *view) for url in urls)
-        assert sqlite.exit_code == postgresql.exit_code == 0
-        assert sqlite.stdout == postgresql.stdout, view
-        assert len(sqlite.stdout) > 100
+    with (
+        templates.shared("sqlite", "seeded", tmp_path) as one,
+        templates.shared("postgresql", "seeded", tmp_path) as other,
+    ):
+        for view in VIEWS:
+            sqlite, postgresql = run(one, *view), run(other, *view)
+            assert sqlite.exit_code == postgresql.exit_code == 0
+            assert sqlite.stdout == postgresql.stdout, view
+            assert len(sqlite.stdout) > 100
 
 
 # --- a database that cannot be read --------------------------------------------------------

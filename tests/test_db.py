@@ -211,6 +211,7 @@ def test_db_upgrade_current_downgrade_end_to_end(empty_url: URL) -> None:
     assert stored(empty_url) == [SCHEMA_REVISION]
 
 
+@pytest.mark.read_only
 def test_db_current_on_an_empty_database(backend: str, empty_url: URL) -> None:
     result = run(empty_url, "db", "current")
     if backend == "sqlite":  # the file does not exist yet, and is not created
@@ -306,6 +307,7 @@ def test_a_read_only_engine_cannot_create_the_file() -> None:
     assert files_under(Path.cwd()) == {}
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_reading_an_sqlite_database_leaves_only_wal_files(db_url: URL) -> None:
     from sqlalchemy.exc import OperationalError
@@ -334,6 +336,7 @@ print(sorted(name for name in sys.modules if name.split(".")[0] == "alembic"))
 """
 
 
+@pytest.mark.read_only
 def test_the_revision_check_does_not_import_alembic(db_url: URL) -> None:
     done = subprocess.run(
         [sys.executable, "-c", NO_ALEMBIC, url_string(db_url)],
@@ -345,6 +348,7 @@ def test_the_revision_check_does_not_import_alembic(db_url: URL) -> None:
     assert done.stdout == "[]\n"
 
 
+@pytest.mark.read_only
 def test_the_no_alembic_check_can_fail(db_url: URL) -> None:
     """The same probe reports Alembic once something imports it."""
     code = NO_ALEMBIC.replace("import sys\n", "import sys\nimport alembic.command\n", 1)
@@ -375,6 +379,7 @@ def test_python_dash_m_timeline_help() -> None:
 # --- PostgreSQL session settings -------------------------------------------------------
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_postgresql_reads_run_without_jit_and_keep_the_urls_options(db_url: URL) -> None:
     """The views' short queries skip JIT compilation; writers keep the server's setting,

@@ -262,6 +262,7 @@ def assert_outcome(result: Any, outcome: tuple[int, str] | None) -> None:
     assert result.stderr.startswith(start), result.stderr
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 @pytest.mark.parametrize(("statement", "outcome"), cases("sqlite", SQLITE_ALONE))
 @pytest.mark.usefixtures("no_statement_check")
@@ -273,6 +274,7 @@ def test_sqlite_refuses_without_the_check(
     watch.unchanged()
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 @pytest.mark.parametrize(
     ("statement", "why"),
@@ -300,6 +302,7 @@ def test_sqlite_refuses_without_the_check_and_the_authorizer(
     watch.unchanged()
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 @pytest.mark.parametrize(("statement", "outcome"), cases("postgresql", POSTGRESQL_ALONE))
 @pytest.mark.usefixtures("no_statement_check")
@@ -311,6 +314,7 @@ def test_postgresql_refuses_without_the_check(
     watch.unchanged()
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 @pytest.mark.usefixtures("no_statement_check")
 def test_a_connection_user_that_is_no_superuser_cannot_escape(seeded_url: URL) -> None:
@@ -341,6 +345,7 @@ def test_a_connection_user_that_is_no_superuser_cannot_escape(seeded_url: URL) -
 # ---------------------------------------------------------------- the schema
 
 
+@pytest.mark.read_only
 def test_describe_schema_refuses_an_unknown_name(db_url: URL) -> None:
     with pytest.raises(InputError, match="no table or view named 'evidences'; did you mean"):
         describe.describe_schema(db_url, "evidences")

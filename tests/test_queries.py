@@ -249,11 +249,13 @@ def fill(url: URL, data: dict[str, list[dict[str, Any]]] = DATA) -> None:
 
 
 @pytest.fixture
-def engine(db_url: URL) -> Iterator[Engine]:
-    fill(db_url)
-    engine = open_database(db_url)
-    yield engine
-    engine.dispose()
+def engine(backend: str, templates: Templates, tmp_path: Path) -> Iterator[Engine]:
+    """The synthetic timeline, which the tests below only read: on PostgreSQL one
+    database for the session, checked unchanged after each test (see conftest.py)."""
+    with templates.shared(backend, "synthetic", tmp_path, prepare=fill) as url:
+        engine = open_database(url)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture
@@ -782,10 +784,11 @@ def test_sqlite_and_postgresql_give_the_same_records(
     templates: Templates, postgres: PostgresServer | None, tmp_path: Path
 ) -> None:
     need_postgres(postgres)
-    urls = [templates.copy(backend, "migrated", tmp_path) for backend in ("sqlite", "postgresql")]
-    for url in urls:
-        fill(url)
-    sqlite, postgresql = (everything(url) for url in urls)
+    with (
+        templates.shared("sqlite", "synthetic", tmp_path, prepare=fill) as one,
+        templates.shared("postgresql", "synthetic", tmp_path, prepare=fill) as other,
+    ):
+        sqlite, postgresql = everything(one), everything(other)
     assert sqlite == postgresql
     assert json.loads(sqlite)["all"][5]["slug"] == "tie-a"
 

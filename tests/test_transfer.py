@@ -63,6 +63,7 @@ def second_url(backend: str, templates: Templates, tmp_path: Path) -> URL:
 # --- round trips -----------------------------------------------------------------------
 
 
+@pytest.mark.read_only
 def test_the_seeds_round_trip_byte_for_byte(
     seeded_url: URL, second_url: URL, tmp_path: Path
 ) -> None:
@@ -118,6 +119,7 @@ def test_sqlite_to_postgresql_to_sqlite_gives_the_same_bytes(
     assert export(sqlite_two) == first
 
 
+@pytest.mark.read_only
 def test_a_filtered_export_imports_cleanly_and_keeps_what_it_needs(
     seeded_url: URL, second_url: URL, tmp_path: Path
 ) -> None:
@@ -142,6 +144,7 @@ def test_a_filtered_export_imports_cleanly_and_keeps_what_it_needs(
     assert export(second_url) == data  # nothing points outside the file
 
 
+@pytest.mark.read_only
 def test_json_and_csv_hold_the_events_as_timeline_events_prints_them(seeded_url: URL) -> None:
     shown = run(seeded_url, "events", "--type", "meeting", "--format", "json")
     assert export(seeded_url, EventFilters(types=("meeting",)), "json").decode() == shown.stdout
