@@ -1,5 +1,7 @@
 """One error hierarchy; `timeline.cli` turns each into `error: …` and an exit code."""
 
+from __future__ import annotations
+
 
 class TimelineError(Exception):
     """A failure the user can act on: shown as one line, never a traceback."""
@@ -38,3 +40,12 @@ class FileInputError(InputError):
             else f"{file}: {place}"
         )
         super().__init__(f"{where}: {message}")
+
+    @classmethod
+    def unreadable(cls, file: str, exc: OSError) -> FileInputError:
+        """Why a file could not be opened for reading, in the words every reader uses."""
+        if isinstance(exc, FileNotFoundError):
+            return cls(file, None, "no such file")
+        if isinstance(exc, IsADirectoryError):
+            return cls(file, None, "is a directory, not a file")
+        return cls(file, None, f"cannot read: {exc.strerror}")

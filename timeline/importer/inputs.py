@@ -43,12 +43,8 @@ def open_input(path: str) -> Input:
         return Input("<stdin>", "import:<stdin>", sys.stdin.buffer, None)
     try:
         stream = Path(path).open("rb")  # noqa: SIM115  (closed by Input.close)
-    except FileNotFoundError:
-        raise FileInputError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise FileInputError(path, None, "is a directory, not a file") from None
     except OSError as exc:
-        raise FileInputError(path, None, f"cannot read: {exc.strerror}") from None
+        raise FileInputError.unreadable(path, exc) from None
     size = os.fstat(stream.fileno()).st_size
     origin = f"import:{Path(path).resolve()}"
     return Input(path, origin[:ORIGIN_LENGTH], stream, size or None)

@@ -237,12 +237,8 @@ def read_text(path: Path, name: str) -> str:
     """A file's text exactly as stored (no newline translation), or a located error."""
     try:
         data = path.read_bytes()
-    except IsADirectoryError:
-        raise FileInputError(name, None, "is a directory, not a file") from None
-    except FileNotFoundError:
-        raise FileInputError(name, None, "no such file") from None
     except OSError as exc:
-        raise FileInputError(name, None, f"cannot read: {exc.strerror}") from None
+        raise FileInputError.unreadable(name, exc) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
