@@ -215,7 +215,11 @@ def open_database(url: URL, *, read_only: bool = True) -> Engine:
     """
     require_database(url)
     engine = make_engine(url, read_only=read_only)
-    check_revision(engine)
+    try:
+        check_revision(engine)
+    except BaseException:
+        engine.dispose()  # else its pool keeps the connection the check used open
+        raise
     return engine
 
 
