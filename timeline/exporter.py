@@ -34,7 +34,7 @@ from timeline import db
 from timeline.errors import FileInputError, InputError
 from timeline.interchange import HEADER
 from timeline.queries.filters import EventFilters
-from timeline.queries.records import build_record, events_statement, iter_event_records
+from timeline.queries.records import build_record, events_statement, iso, iter_event_records
 from timeline.queries.sqlfuncs import bytewise
 from timeline.tables import events as events_table
 
@@ -187,10 +187,6 @@ def _batches(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
         yield from rows.partitions(BATCH)  # SQLAlchemy 2.1 ignores yield_per here
 
 
-def _iso(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else str(value.isoformat())
-
-
 def _sources(connection: Connection, selected: bool) -> Iterator[dict[str, Any]]:
     where = "WHERE s.id IN (SELECT id FROM export_sources)" if selected else ""
     cited = "AND c.cited_source_id IN (SELECT id FROM export_sources)" if selected else ""
@@ -214,7 +210,7 @@ def _sources(connection: Connection, selected: bool) -> Iterator[dict[str, Any]]
                 "publisher": row.publisher,
                 "url": row.url,
                 "title": row.title,
-                "published": _iso(row.published_on),
+                "published": iso(row.published_on),
                 "language": row.language,
                 "cites": sorted(cites[row.id]),
                 "text": row.text,

@@ -33,4 +33,4 @@ def load(
     """
     tl = timeline(ctx)
     result = tl.load(paths, dry_run=dry_run)
-    write_changes(result, "Would load" if dry_run else "Loaded", tl)
+    write_changes(result, "Would load" if dry_run else "Loaded", tl.url)

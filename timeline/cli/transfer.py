@@ -25,6 +25,8 @@ from timeline.cli.views import (
 from timeline.importer import formats as import_formats
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from timeline.changes import Changes
 
     ExportFormat = Enum
@@ -102,16 +104,16 @@ def import_command(
     tl = timeline(ctx)
     with _progress(sys.stderr) as report:
         result = tl.import_file(file, format=None if fmt is None else fmt.value, report=report)
-    write_changes(result, "Imported", tl)
+    write_changes(result, "Imported", tl.url)
 
 
-def write_changes(result: Changes, verb: str, tl: Any) -> None:
+def write_changes(result: Changes, verb: str, url: URL) -> None:
     """The one summary of `load` and `import`: what was read into which database, and
     the rows created, updated, removed and left as they were, per table."""
     from timeline.db import display_url
 
     created = " (a new database)" if result.created_database else ""
-    typer.echo(f"{verb} {', '.join(result.files)} into {display_url(tl.url)}{created}")
+    typer.echo(f"{verb} {', '.join(result.files)} into {display_url(url)}{created}")
     for line in result.summary_lines():
         typer.echo(line)
     if result.dry_run:

@@ -225,8 +225,8 @@ def build_record(
         "title": title,
         "type": type_,
         "modality": modality,
-        "start": _iso(start),
-        "end": _iso(end),
+        "start": iso(start),
+        "end": iso(end),
         "precision": precision,
         "date_text": date_text,
         "anchor_event": anchor_event,
@@ -247,9 +247,9 @@ def build_record(
     }
 
 
-def _iso(value: Any) -> str:
-    """A date as ISO text; SQLite's bare driver already gives text."""
-    return value if isinstance(value, str) else str(value.isoformat())
+def iso(value: Any) -> Any:
+    """A date as ISO text (None stays None); SQLite's bare driver already gives text."""
+    return value if value is None or isinstance(value, str) else str(value.isoformat())
 
 
 def _evidence_order(row: Sequence[Any]) -> tuple[str, bool, int, str]:
