@@ -209,8 +209,8 @@ class Merger:
             f"SELECT s.line, 0, e.precision, a.slug, a.precision FROM st_events s JOIN events e "
             f"ON e.slug = s.slug JOIN events a ON a.id = e.anchor_event_id WHERE {finer} UNION ALL "
             f"SELECT s.line, 1, a.precision, e.slug, e.precision FROM st_events s JOIN events a "
-            f"ON a.slug = s.slug JOIN events e ON e.anchor_event_id = a.id WHERE {finer} AND {stored} "
-            "ORDER BY 1 LIMIT 1"
+            f"ON a.slug = s.slug JOIN events e ON e.anchor_event_id = a.id "
+            f"WHERE {finer} AND {stored} ORDER BY 1 LIMIT 1"
         )
         if row:
             line, reverse, precision, other, known = row
