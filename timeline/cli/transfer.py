@@ -23,6 +23,7 @@ from timeline.cli.views import (
     event_filters,
 )
 from timeline.importer import formats as import_formats
+from timeline.lock import DEFAULT_WAIT, Notice
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -93,6 +94,7 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Import a file: validated, written in one transaction, upserted by slug.
 
@@ -103,8 +105,31 @@ def import_command(
     """
     tl = timeline(ctx)
     with _progress(sys.stderr) as report:
-        result = tl.import_file(file, format=None if fmt is None else fmt.value, report=report)
+        result = tl.import_file(
+            file,
+            format=None if fmt is None else fmt.value,
+            report=report,
+            wait=wait,
+            notice=waiting_notice(),
+        )
     write_changes(result, "Imported", tl.url)
+
+
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        help="How long to wait for another writer of the database to finish (0: not at all).",
+    ),
+]
+
+
+def waiting_notice() -> Notice | None:
+    """Say on a terminal that the command waits for another writer."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda message: typer.echo(message, err=True)
 
 
 def write_changes(result: Changes, verb: str, url: URL) -> None:
