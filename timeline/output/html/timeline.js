@@ -181,6 +181,7 @@
       if (!n.shown) return;
       var s = n.node.style, bandTop = +nodes.bands[n.band].dataset.top;
       s.left = n.x + "px";
+      s.width = (n.inside ? n.w : n.w + 4 + n.event.labelPx) + "px";
       s.top = bandTop + n.lane * ROW + "px";
       var bar = n.node.firstChild, label = n.node.lastChild;
       bar.style.width = n.w + "px";
