@@ -9,8 +9,8 @@ opens in TimelineJS 3 itself."""
 from __future__ import annotations
 
 import base64
-import html
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterator
