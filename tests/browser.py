@@ -17,17 +17,24 @@ import pytest
 CHROMIUM = Path(os.environ.get("TIMELINE_CHROMIUM", "/usr/bin/chromium"))
 TIMELINEJS = "@knight-lab/timelinejs@3.9.11"
 ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = os.environ.get("TIMELINE_REQUIRE_BROWSER") == "1"  # set by .ci/run: fail, not skip
 ARTIFACTS = Path(os.environ.get("TIMELINE_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
+
+
+def _missing(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{reason}, and TIMELINE_REQUIRE_BROWSER=1", pytrace=False)
+    pytest.skip(reason)
 
 
 def launch() -> Iterator[Any]:
     """A browser, or a skip that says why there is none."""
     if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium)")
+        _missing(f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the playwright package is not installed (pip install '.[test]')")
+        _missing("the playwright package is not installed (pip install '.[test]')")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
@@ -46,7 +53,7 @@ def timelinejs_dist() -> Path:
     if not (dist / "js" / "timeline.js").exists():
         npm = shutil.which("npm")
         if npm is None:
-            pytest.skip("npm is not installed, so TimelineJS 3 cannot be fetched")
+            _missing("npm is not installed, so TimelineJS 3 cannot be fetched")
         prefix.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix",
@@ -56,5 +63,5 @@ def timelinejs_dist() -> Path:
             timeout=300,
         )  # fmt: skip
         if done.returncode != 0:
-            pytest.skip(f"npm could not install {TIMELINEJS}: {done.stderr.strip()[-300:]}")
+            _missing(f"npm could not install {TIMELINEJS}: {done.stderr.strip()[-300:]}")
     return dist
