@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -21,7 +21,7 @@ REQUIRED = os.environ.get("TIMELINE_REQUIRE_BROWSER") == "1"  # set by .ci/run: 
 ARTIFACTS = Path(os.environ.get("TIMELINE_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     if REQUIRED:
         pytest.fail(f"{reason}, and TIMELINE_REQUIRE_BROWSER=1", pytrace=False)
     pytest.skip(reason)

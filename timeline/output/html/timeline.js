@@ -39,7 +39,7 @@
   var viewport = $("viewport"), canvas = $("canvas"), axis = $("axis"), panel = $("panel");
   var state = { group: data.group || "type", actor: "", type: "", modality: "", q: "", zoom: 0,
     at: null, event: "" };
-  var nodes = null, nodesGroup = null, selectedNodes = [];
+  var nodes = null, nodesGroup = null;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -115,8 +115,10 @@
     }
     return [""];
   }
-  // One element per event and band it is drawn in; remade only when the grouping changes.
-  function makeNodes() {
+  // One item per event and band it is drawn in, remade when the grouping changes. Only
+  // the items in and near the viewport have an element (made when first needed), so
+  // a filter, a zoom or a scroll touches a few hundred elements, however many events.
+  function makeItems() {
     canvas.textContent = "";
     nodes = [];
     var bandNames = {};
@@ -130,70 +132,89 @@
       canvas.appendChild(band);
       bands[name] = band;
     });
-    var fragment = document.createDocumentFragment();
     events.forEach(function (e) {
       bandsOf(e).forEach(function (b) {
-        var node = el("div", "ev");
-        node.dataset.slug = e.slug;
-        node.dataset.precision = e.precision;
-        node.title = e.label + ": " + e.title;
-        node.appendChild(el("span", "bar"));
-        node.appendChild(el("span", "lbl", e.title));
-        fragment.appendChild(node);
-        nodes.push({ event: e, band: b, node: node, shown: true });
+        nodes.push({ event: e, band: b, node: null, attached: false, shown: true, placed: "" });
       });
     });
-    canvas.appendChild(fragment);
     nodes.bands = bands;
     nodesGroup = state.group;
   }
+  function element(n) {
+    var e = n.event, node = el("div", "ev");
+    node.dataset.slug = e.slug;
+    node.dataset.precision = e.precision;
+    node.title = e.label + ": " + e.title;
+    node.appendChild(el("span", "bar"));
+    node.appendChild(el("span", "lbl", e.title));
+    if (e.slug === state.event) node.classList.add("selected");
+    return node;
+  }
   function layout() {
-    if (nodesGroup !== state.group) makeNodes();
+    if (nodesGroup !== state.group) makeItems();
     var zoom = state.zoom, width = (last - first) * zoom;
     var lanesByBand = {}, shown = {}, count = 0, right = width;
     nodes.forEach(function (n) {
-      var e = n.event, visible = matches(e);
-      if (visible !== n.shown) { n.node.style.display = visible ? "" : "none"; n.shown = visible; }
-      if (!visible) return;
+      var e = n.event;
+      n.shown = matches(e);
+      if (!n.shown) return;
       if (!shown[e.slug]) { shown[e.slug] = true; count++; }
       var x = (e.start - first) * zoom;
       var w = e.precision === "day" ? 12 : Math.max(6, (e.end - e.start + 1) * zoom);
       var inside = w >= e.labelPx + 8;
-      var reach = x + (inside ? w : w + 4 + e.labelPx) + GAP;
+      var reach = x + (inside ? w : w + 4 + e.labelPx);
       var lanes = lanesByBand[n.band] || (lanesByBand[n.band] = []);
       var lane = 0;
       while (lane < lanes.length && lanes[lane] > x) lane++;
-      lanes[lane] = reach;
-      right = Math.max(right, reach);
-      n.x = x; n.w = w; n.lane = lane; n.inside = inside;
+      lanes[lane] = reach + GAP;
+      right = Math.max(right, reach + GAP);
+      n.x = x; n.w = w; n.reach = reach - x; n.lane = lane; n.inside = inside;
     });
-    var top = 0;
+    var top = 0, tops = {};
     Object.keys(nodes.bands).sort().forEach(function (name) {
       var band = nodes.bands[name], lanes = lanesByBand[name] || [];
       band.style.display = lanes.length ? "" : "none";
       band.style.top = top + "px";
       var head = name ? BAND_HEAD : 4, height = head + lanes.length * ROW + 6;
       band.style.height = height + "px";
-      band.dataset.top = String(top + head);
+      tops[name] = top + head;
       if (lanes.length) top += height;
     });
-    nodes.forEach(function (n) {
-      if (!n.shown) return;
-      var s = n.node.style, bandTop = +nodes.bands[n.band].dataset.top;
-      s.left = n.x + "px";
-      s.width = (n.inside ? n.w : n.w + 4 + n.event.labelPx) + "px";
-      s.top = bandTop + n.lane * ROW + "px";
-      var bar = n.node.firstChild, label = n.node.lastChild;
-      bar.style.width = n.w + "px";
-      label.style.left = (n.inside ? 4 : n.w + 4) + "px";
-      label.style.maxWidth = (n.inside ? n.w - 8 : LABEL_MAX) + "px";
-    });
+    nodes.forEach(function (n) { if (n.shown) n.y = tops[n.band] + n.lane * ROW; });
     canvas.style.width = right + "px";
     canvas.style.height = top + "px";
     axis.style.width = right + "px";
     Object.keys(nodes.bands).forEach(function (name) { nodes.bands[name].style.width = right + "px"; });
+    render();
     $("status").textContent = count + " of " + events.length + " events shown";
     drawAxis();
+  }
+  var MARGIN = 600; // pixels beyond the viewport that are drawn too, for smooth scrolling
+  function render() {
+    var left = viewport.scrollLeft - MARGIN, right = left + viewport.clientWidth + 2 * MARGIN;
+    var top = viewport.scrollTop - MARGIN, bottom = top + viewport.clientHeight + 2 * MARGIN;
+    var fragment = document.createDocumentFragment();
+    nodes.forEach(function (n) {
+      var wanted = n.shown && n.x < right && n.x + n.reach > left && n.y < bottom && n.y + ROW > top;
+      if (!wanted) {
+        if (n.attached) { n.node.remove(); n.attached = false; }
+        return;
+      }
+      if (!n.node) n.node = element(n);
+      var placed = n.x + " " + n.y + " " + n.w;
+      if (placed !== n.placed) {
+        var s = n.node.style, bar = n.node.firstChild, label = n.node.lastChild;
+        s.left = n.x + "px";
+        s.top = n.y + "px";
+        s.width = n.reach + "px";
+        bar.style.width = n.w + "px";
+        label.style.left = (n.inside ? 4 : n.w + 4) + "px";
+        label.style.maxWidth = (n.inside ? n.w - 8 : LABEL_MAX) + "px";
+        n.placed = placed;
+      }
+      if (!n.attached) { fragment.appendChild(n.node); n.attached = true; }
+    });
+    canvas.appendChild(fragment);
   }
 
   // ---------------------------------------------------------------- axis and zoom
@@ -251,6 +272,7 @@
   }
   function scrollToDay(day) {
     viewport.scrollLeft = (day - first) * state.zoom - viewport.clientWidth / 2;
+    render();
   }
   function zoomTo(zoom, aroundDay) {
     var day = aroundDay === undefined ? centerDay() : aroundDay;
@@ -262,13 +284,14 @@
 
   // ---------------------------------------------------------------- the event panel
   function select(slug) {
-    selectedNodes.forEach(function (n) { n.classList.remove("selected"); });
-    selectedNodes = [];
     state.event = slug || "";
     var e = bySlug[state.event];
-    if (!e) { panel.hidden = true; state.event = ""; return; }
+    if (!e) {
+      nodes.forEach(function (n) { if (n.node) n.node.classList.remove("selected"); });
+      panel.hidden = true; state.event = ""; return;
+    }
     nodes.forEach(function (n) {
-      if (n.event === e) { n.node.classList.add("selected"); selectedNodes.push(n.node); }
+      if (n.node) n.node.classList.toggle("selected", n.event === e);
     });
     showPanel(e);
   }
@@ -381,14 +404,16 @@
     state.zoom = zoom;
     layout();
     viewport.scrollLeft = (day - first) * zoom - (ev.clientX - rect.left);
+    render();
     writeHash();
   }, { passive: false });
   var pending = false;
   viewport.addEventListener("scroll", function () {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(function () { pending = false; drawAxis(); });
+    requestAnimationFrame(function () { pending = false; render(); drawAxis(); });
   });
+  window.addEventListener("resize", function () { render(); drawAxis(); });
   canvas.addEventListener("click", function (ev) {
     var node = ev.target.closest(".ev");
     if (node) { select(node.dataset.slug); writeHash(); }
