@@ -27,14 +27,21 @@ def _missing(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def launch() -> Iterator[Any]:
-    """A browser, or a skip that says why there is none."""
+def require() -> None:
+    """Skip (or, in CI, fail) saying what is missing when there is no browser to drive."""
     if not CHROMIUM.exists():
         _missing(f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _missing("the playwright package is not installed (pip install '.[test]')")
+
+
+def launch() -> Iterator[Any]:
+    """A browser, or a skip that says why there is none."""
+    require()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:

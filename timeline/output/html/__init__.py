@@ -24,7 +24,7 @@ from timeline.output import PageOptions
 from timeline.output.labels import page_title, record_label
 from timeline.output.views import relation_phrase
 
-CONTEXT = 240  # code points of the source's text shown on each side of a quote
+CONTEXT = 160  # code points of the source's text shown on each side of a quote
 EPOCH = date(1970, 1, 1).toordinal()
 
 

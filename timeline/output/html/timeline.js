@@ -19,13 +19,11 @@
   var events = data.events.map(function (e, i) {
     var actors = e[10].map(function (r) { return { actor: data.actors[r[0]], role: r[1] }; });
     var evidence = e[11];
-    var words = [e[1], e[9] || "", e[0]].concat(evidence.map(function (v) { return v[1] || ""; }),
-      actors.map(function (a) { return a.actor[1]; }));
     return {
       i: i, slug: e[0], title: e[1], type: e[2], modality: e[3], start: e[4], end: e[5],
       precision: e[6], label: e[7], dateText: e[8], summary: e[9], actors: actors,
       evidence: evidence, relations: e[12], place: e[13], countries: e[14],
-      text: words.join("\n").toLowerCase(), labelPx: Math.min(LABEL_MAX, e[1].length * CHAR_PX + 8)
+      text: null, labelPx: Math.min(LABEL_MAX, e[1].length * CHAR_PX + 8)
     };
   });
   var bySlug = {};
@@ -105,7 +103,17 @@
     if (state.actor && !e.actors.some(function (a) { return a.actor[0] === state.actor; })) {
       return false;
     }
-    return !state.q || e.text.indexOf(state.q.toLowerCase()) >= 0;
+    return !state.q || searchText(e).indexOf(state.q.toLowerCase()) >= 0;
+  }
+  // What the text filter looks in, made on the first search.
+  function searchText(e) {
+    if (e.text === null) {
+      var words = [e.title, e.summary || "", e.slug, e.place || ""];
+      e.evidence.forEach(function (v) { words.push(v[1] || ""); });
+      e.actors.forEach(function (a) { words.push(a.actor[1]); });
+      e.text = words.join("\n").toLowerCase();
+    }
+    return e.text;
   }
   function bandsOf(e) {
     if (state.group === "type") return [e.type];
