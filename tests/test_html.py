@@ -312,4 +312,6 @@ def test_the_timelinejs_export_opens_in_timelinejs_3(
     )
     assert "week of 8 Sep 2025" in dates and "Feb 2022" in dates
     assert errors == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timelinejs-3.png"))
     context.close()

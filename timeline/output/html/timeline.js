@@ -161,12 +161,12 @@
   function layout() {
     if (nodesGroup !== state.group) makeItems();
     var zoom = state.zoom, width = (last - first) * zoom;
-    var lanesByBand = {}, shown = {}, count = 0, right = width;
+    var lanesByBand = {}, count = 0, right = width;
+    events.forEach(function (e) { e.matched = matches(e); if (e.matched) count++; });
     nodes.forEach(function (n) {
       var e = n.event;
-      n.shown = matches(e);
+      n.shown = e.matched;
       if (!n.shown) return;
-      if (!shown[e.slug]) { shown[e.slug] = true; count++; }
       var x = (e.start - first) * zoom;
       var w = e.precision === "day" ? 12 : Math.max(6, (e.end - e.start + 1) * zoom);
       var inside = w >= e.labelPx + 8;
