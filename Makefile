@@ -22,6 +22,8 @@ demo: $(VENV)/.installed
 	rm -f timeline.db timeline.db-wal timeline.db-shm
 	$(BIN)/timeline load
 	$(BIN)/timeline events
+	$(BIN)/timeline export --format html -o timeline.html
+	@echo "Open the timeline in a browser: file://$(CURDIR)/timeline.html"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -37,4 +39,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py --events 100000
 
 clean:
-	rm -rf $(VENV) timeline.db timeline.db-wal timeline.db-shm dist build
+	rm -rf $(VENV) timeline.db timeline.db-wal timeline.db-shm timeline.html dist build

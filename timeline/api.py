@@ -30,6 +30,7 @@ from timeline.vocab import PERIODS
 if TYPE_CHECKING:
     from timeline.changes import Changes
     from timeline.importer.staging import Report
+    from timeline.output import PageOptions
     from timeline.readonly.runner import QueryResult
 
 Record = dict[str, Any]
@@ -212,14 +213,18 @@ class Timeline:
         *,
         format: str = "ndjson",
         filters: EventFilters | None = None,
+        page: PageOptions | None = None,
     ) -> dict[str, int]:
         """Export to a binary stream or a file (written whole or not at all); NDJSON is
-        lossless and what `import_file` reads. Returns how many records of each kind."""
+        lossless and what `import_file` reads; `page` sets the grouping and title of
+        `html` and `timelinejs`. Returns how many records of each kind."""
         from timeline import exporter
 
         if isinstance(out, str | Path):
-            return exporter.export_file(self.url, Path(out), fmt=format, filters=filters).counts
-        return exporter.export(self.url, out, fmt=format, filters=filters).counts
+            return exporter.export_file(
+                self.url, Path(out), fmt=format, filters=filters, page=page
+            ).counts
+        return exporter.export(self.url, out, fmt=format, filters=filters, page=page).counts
 
     # -- plumbing
 
