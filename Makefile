@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11 or newer")'
@@ -34,6 +34,11 @@ lint: $(VENV)/.installed-test
 # and its virtual environment, the 4000-event plans database) are built once.
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
+
+# The guarantees at length: 2000 Hypothesis examples a fuzz test, a writer killed at 20
+# random moments in every case (make test tries 30 and 2).
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz TIMELINE_CRASH_MOMENTS=20 $(BIN)/pytest -n 2 tests/test_fuzz.py tests/test_crash_safety.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py --events 100000
