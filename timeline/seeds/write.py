@@ -53,8 +53,11 @@ Row = Source | Actor | Event
 
 
 def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Counts]:
-    """Make the database hold what the plan says for the loaded files; count the changes."""
-    origins = {item.origin for item in inputs}
+    """Make the database hold what the plan says for the loaded files; count the changes.
+
+    A file owns the rows of its origin and of the origins it takes over (its old path,
+    an id it `replaces`); they are stamped with its origin as they are written."""
+    origins = {origin for item in inputs for origin in (item.origin, *item.previous)}
     track = {table: Tracker() for table in TABLES}
 
     _upsert(session, Source, plan.sources, origins, track["sources"])
@@ -81,6 +84,8 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
         }
         _assign(events[slug], anchors, track["events"], slug)
 
+    said = [(slug, p.links, p.origin) for slug, p in plan.events.items()]
+    said += [(extra.event, extra.links, extra.origin) for extra in plan.extras]
     links: list[tuple[Any, tuple[str, ...], set[tuple[Any, ...]]]] = [
         (
             SourceCitation,
@@ -95,27 +100,27 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
             EventActor,
             ("event_id", "actor_id", "role"),
             {
-                (event_ids[slug], actor_ids[actor], role, p.origin)
-                for slug, p in plan.events.items()
-                for actor, role in p.actors
+                (event_ids[slug], actor_ids[actor], role, origin)
+                for slug, said_links, origin in said
+                for actor, role in said_links.actors
             },
         ),
         (
             Evidence,
             ("event_id", "source_id", "quote", "quote_start", "quote_end"),
             {
-                (event_ids[slug], source_ids[source], quote, start, _end(quote, start), p.origin)
-                for slug, p in plan.events.items()
-                for source, quote, start in p.evidence
+                (event_ids[slug], source_ids[source], quote, start, _end(quote, start), origin)
+                for slug, said_links, origin in said
+                for source, quote, start in said_links.evidence
             },
         ),
         (
             EventRelation,
             ("subject_event_id", "kind", "object_event_id"),
             {
-                (event_ids[slug], kind, event_ids[other], p.origin)
-                for slug, p in plan.events.items()
-                for kind, other in p.relations
+                (event_ids[slug], kind, event_ids[other], origin)
+                for slug, said_links, origin in said
+                for kind, other in said_links.relations
             },
         ),
     ]
@@ -134,6 +139,15 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
             track[table].removed += 1
         session.flush()
     return {table: tracker.counts() for table, tracker in track.items()}
+
+
+def owner(origin: str) -> str:
+    """Who owns a row, in words: a seed file by its id, an import by its file."""
+    if origin.startswith("seed:"):
+        return f"the seed file with id {origin[5:]!r}"
+    if origin.startswith("import:"):
+        return f"the import of {origin[7:]}"
+    return f"the seed file {origin}"
 
 
 def _end(quote: str | None, start: int | None) -> int | None:
@@ -171,10 +185,12 @@ def _upsert(
             session.add(row)
             tracker.created.add(slug)
         elif row.origin not in origins:
-            name, place = row_plan.where
-            raise FileInputError(
-                name, f"{place}.slug", f"{slug!r} already exists, loaded from {row.origin}"
+            name, place, line = row_plan.where
+            message = (
+                f"{slug!r} belongs to {owner(row.origin)}; another slug, or `replaces:` "
+                "naming that file's id if this file takes its rows over"
             )
+            raise FileInputError(name, f"{place}.slug", message, line=line)
         else:
             _assign(row, {**row_plan.values, "origin": row_plan.origin}, tracker, slug)
         rows[slug] = row
