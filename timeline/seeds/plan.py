@@ -156,6 +156,9 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
         "event": Event,
     }
 
+    def source_known(slug: str) -> bool:
+        return slug in known["source"] or stored.has(Source, slug)
+
     def require(kind: str, slug: str, item: SeedInput, path: tuple[int | str, ...]) -> bool:
         if slug in known[kind] or stored.has(models[kind], slug):
             return True
@@ -163,9 +166,13 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
             problems.append(item.error(path, f"unknown {kind} {slug!r}"))
         return False
 
+    def first(item: SeedInput, kind: str, i: int, slug: str) -> bool:
+        """Whether this row is where its slug is defined (a duplicate is not planned)."""
+        return owners[(kind, slug)] == f"{item.name} {kind}s[{i}]"
+
     for item in inputs:
         for i, source in enumerate(item.seed.sources):
-            if source is None:
+            if source is None or not first(item, "source", i, source.slug):
                 continue
             for j, cited in enumerate(source.cites):
                 if cited == source.slug:
@@ -195,7 +202,7 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
                 item.origin,
             )
         for i, actor in enumerate(item.seed.actors):
-            if actor is None:
+            if actor is None or not first(item, "actor", i, actor.slug):
                 continue
             if actor.affiliation:
                 require("actor", actor.affiliation, item, ("actors", i, "affiliation"))
@@ -253,11 +260,15 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
     failed: set[str] = {slug for kind, slug in broken if kind == "event"}
     for item in inputs:
         for i, event in enumerate(item.seed.events):
-            if event is None:
+            if event is None or not first(item, "event", i, event.slug):
                 continue
             event_links = links(item, ("events", i), event.slug, event)
+            sources = [p.source for p in event.evidence]
             if event.date.source is not None:
+                sources.append(event.date.source)
                 require("source", event.date.source, item, ("events", i, "date", "source"))
+            if any(not source_known(slug) for slug in sources):
+                failed.add(event.slug)  # its publication date is not known: no date errors
             publication_source = event.date.source or next(
                 (p.source for p in event.evidence if source_info(p.source)[1]), None
             )

@@ -132,7 +132,7 @@ def _nearest(quote: str, text: str, source: str) -> str:
         return message
     matcher = SequenceMatcher(None, text, quote, autojunk=False)
     match = matcher.find_longest_match(0, len(text), 0, len(quote))
-    if match.size < min(12, len(quote)):
+    if match.size < max(4, len(quote) // 3):
         return f"{message}, nor anything close to it"
     start = max(0, match.a - match.b)
     passage = text[start : start + len(quote)]

@@ -186,10 +186,9 @@ def _upsert(
             tracker.created.add(slug)
         elif row.origin not in origins:
             name, place, line = row_plan.where
-            message = (
-                f"{slug!r} belongs to {owner(row.origin)}; another slug, or `replaces:` "
-                "naming that file's id if this file takes its rows over"
-            )
+            message = f"{slug!r} belongs to {owner(row.origin)}: choose another slug"
+            if row.origin.startswith("seed:"):
+                message += f", or add `replaces: [{row.origin[5:]}]` to take that file's rows over"
             raise FileInputError(name, f"{place}.slug", message, line=line)
         else:
             _assign(row, {**row_plan.values, "origin": row_plan.origin}, tracker, slug)
