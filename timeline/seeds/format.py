@@ -229,10 +229,17 @@ class SeedFile(Strict):
     corroborates: list[CorroborationSeed | None] = []
 
 
-def read_text(path: Path, name: str) -> str:
-    """A file's text exactly as stored (no newline translation), or a located error."""
+MAX_SEED_BYTES = 64 * 2**20
+
+
+def read_text(path: Path, name: str, limit: int = MAX_SEED_BYTES) -> str:
+    """A file's text exactly as stored (no newline translation), or a located error;
+    a file larger than `limit` is refused before it is read."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise FileInputError(name, None, f"larger than {limit // 2**20} MB")
     except OSError as exc:
         raise FileInputError.unreadable(name, exc) from None
     try:

@@ -127,6 +127,8 @@ def read_tree(content: str, name: str) -> Tree:
                 path.append(len(frame.node))
             elif frame.key is not _NO_KEY and isinstance(frame.key, str | int):
                 path.append(frame.key)
+        if len(path) > 8:  # a place nested deeper than any seed goes: its start is enough
+            return location(tuple(path[:4])) + "…", line
         return location(tuple(path)), line
 
     def fail(line: int, message: str) -> FileInputError:
@@ -153,9 +155,11 @@ def read_tree(content: str, name: str) -> Tree:
                 frame.merges.append((value, line))
             elif key in frame.node:
                 first = frame.lines[key]
+                frame.key = key  # so that the place names it
                 tree.problems.append(
                     fail(frame.key_line, f"duplicate key {key!r} (first on line {first})")
                 )
+                frame.key = _NO_KEY
             else:
                 frame.node[key] = value
                 frame.lines[key] = frame.key_line
