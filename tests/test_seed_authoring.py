@@ -518,3 +518,60 @@ def test_corroborating_an_unknown_event_is_refused(tmp_path: Path, seeded_url: U
         errors("second.yaml:9: corroborates[0].event: unknown event 'west-2026'"),
     )
     assert snapshot(seeded_url) == before
+
+
+# --- what a reader needs to check a claim ---------------------------------------------------
+
+
+@pytest.mark.read_only
+def test_events_by_country_and_modality_any_of_several(seeded_url: URL) -> None:
+    def slugs(*args: str) -> list[str]:
+        result = run(seeded_url, "events", *args, "--format", "csv")
+        assert result.exit_code == 0, result.stderr
+        return [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
+
+    assert slugs("--country", "hun", "--country", "POL") == [
+        "poland-shoots-down-russian-drones",
+        "russian-drones-enter-polish-airspace",
+        "foreign-observers-attend-west-2025",
+    ]
+    assert slugs("--modality", "planned", "--modality", "announced") == [
+        "lukashenka-agrees-to-release-52-prisoners",
+        "us-plans-to-reopen-embassy-in-belarus",
+    ]
+    assert slugs("--country", "UKR", "--modality", "occurred") == [
+        "belarus-lets-russia-send-troops-into-ukraine"
+    ]
+    bad = run(seeded_url, "events", "--country", "PL")
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        errors(
+            "--country 'PL': a country is an ISO 3166-1 alpha-3 code in capitals, like BLR or POL"
+        ),
+    )
+
+
+def test_sources_and_event_show_the_url_and_publication_date(
+    tmp_path: Path, seeded_url: URL
+) -> None:
+    (tmp_path / "second.txt").write_text(SECOND_TEXT, encoding="utf-8")
+    (tmp_path / "second.yaml").write_text(SECOND, encoding="utf-8")
+    assert run(seeded_url, "load", "second.yaml").exit_code == 0
+    listing = run(seeded_url, "sources", "--format", "json").stdout
+    assert (
+        '{"slug":"reuters-second","name":"Reuters on the drills","kind":"agency_report",'
+        '"publisher":null,"url":"https://example.org/reuters","published":"2025-09-14",'
+        '"cites":[],"events":1,"quotes":1}'
+    ) in listing
+    assert "url: https://example.org/reuters" in run(seeded_url, "sources").stdout
+    event = run(seeded_url, "event", "west-2025-exercises-begin", "--format", "json").stdout
+    assert (
+        '{"slug":"reuters-second","name":"Reuters on the drills","quote":"the West-2025 drills '
+        'started on Friday","quote_start":35,"quote_end":73,"url":"https://example.org/reuters",'
+        '"published":"2025-09-14"}'
+    ) in event
+    table = run(seeded_url, "event", "west-2025-exercises-begin").stdout
+    assert (
+        "  reuters-second  Reuters on the drills\n    published 2025-09-14, https://example.org/reuters\n"
+        in table
+    )

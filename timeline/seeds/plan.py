@@ -143,9 +143,9 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
             for i, row in enumerate(getattr(item.seed, f"{kind}s")):
                 if row is None:
                     continue
-                first = owners.setdefault((kind, row.slug), f"{item.name} {kind}s[{i}]")
-                if first != f"{item.name} {kind}s[{i}]":
-                    message = f"duplicate {kind} slug {row.slug!r} (first in {first})"
+                defined = owners.setdefault((kind, row.slug), f"{item.name} {kind}s[{i}]")
+                if defined != f"{item.name} {kind}s[{i}]":
+                    message = f"duplicate {kind} slug {row.slug!r} (first in {defined})"
                     problems.append(item.error((f"{kind}s", i, "slug"), message))
     known = {
         kind: {slug for k, slug in owners if k == kind} for kind in ("source", "actor", "event")
