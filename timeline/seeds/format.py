@@ -5,6 +5,8 @@ Cross-file checks live in `plan`."""
 from __future__ import annotations
 
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -248,6 +250,37 @@ def read_text(path: Path, name: str, limit: int = MAX_SEED_BYTES) -> str:
         raise FileInputError(
             name, None, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
+
+
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+
+def source_text(
+    directory: Path, text_file: str | None, error: Callable[[str], FileInputError]
+) -> str | None:
+    """The source's text exactly as stored: a regular file of at most 16 MB in the seed
+    file's directory or below it (not an absolute path, not `../`, not a device)."""
+    if text_file is None:
+        return None
+    if Path(text_file).is_absolute():
+        raise error(f"{text_file}: give a path relative to the seed file's directory")
+    base = directory.resolve()
+    target = (base / text_file).resolve()
+    if not target.is_relative_to(base):
+        raise error(f"{text_file}: not inside the seed file's directory")
+    try:
+        status = target.stat()
+    except OSError as exc:
+        reason = FileInputError.unreadable(text_file, exc).message
+        raise error(f"{text_file}: {reason}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise error(f"{text_file}: not a regular file")
+    if status.st_size > MAX_TEXT_BYTES:
+        raise error(f"{text_file}: larger than {MAX_TEXT_BYTES // 2**20} MB")
+    try:
+        return read_text(target, text_file)
+    except FileInputError as exc:
+        raise error(f"{text_file}: {exc.message}") from None
 
 
 @dataclass

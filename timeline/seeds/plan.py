@@ -3,9 +3,9 @@ quotes against the stored text, dates. The result is a plan of every row to hold
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from timeline import dates, validation
 from timeline.errors import FileInputError, InputErrors
 from timeline.models import Actor, Event, Source
 from timeline.seeds import quotes
-from timeline.seeds.format import DateSeed, EvidenceSeed, Parsed, SeedFile, read_text
+from timeline.seeds.format import DateSeed, EvidenceSeed, Parsed, SeedFile, source_text
 from timeline.seeds.quotes import QuoteFix
 from timeline.vocab import normalize_name
 
@@ -181,7 +181,8 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
                 else:
                     require("source", cited, item, ("sources", i, "cites", j))
             try:
-                text = _source_text(item, i, source.text_file)
+                path = ("sources", i, "text_file")
+                text = source_text(item.directory, source.text_file, partial(item.error, path))
             except FileInputError as exc:
                 problems.append(exc)
                 text = None
@@ -325,36 +326,6 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
         if not resolution.uses_publication:
             event_plan.anchor_source = None
     return plan
-
-
-MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
-def _source_text(item: SeedInput, index: int, text_file: str | None) -> str | None:
-    """The source's text exactly as stored: a regular file of at most 16 MB in the seed
-    file's directory or below it (not an absolute path, not `../`, not a device)."""
-    if text_file is None:
-        return None
-    path = ("sources", index, "text_file")
-    if Path(text_file).is_absolute():
-        raise item.error(path, f"{text_file}: give a path relative to the seed file's directory")
-    base = item.directory.resolve()
-    target = (base / text_file).resolve()
-    if not target.is_relative_to(base):
-        raise item.error(path, f"{text_file}: not inside the seed file's directory")
-    try:
-        status = target.stat()
-    except OSError as exc:
-        reason = FileInputError.unreadable(text_file, exc).message
-        raise item.error(path, f"{text_file}: {reason}") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise item.error(path, f"{text_file}: not a regular file")
-    if status.st_size > MAX_TEXT_BYTES:
-        raise item.error(path, f"{text_file}: larger than {MAX_TEXT_BYTES // 2**20} MB")
-    try:
-        return read_text(target, text_file)
-    except FileInputError as exc:
-        raise item.error(path, f"{text_file}: {exc.message}") from None
 
 
 def _where(item: SeedInput, section: str, index: int) -> tuple[str, str, int | None]:
