@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from timeline.changes import Counts
 from timeline.errors import FileInputError
@@ -60,14 +60,19 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
     origins = {origin for item in inputs for origin in (item.origin, *item.previous)}
     track = {table: Tracker() for table in TABLES}
 
-    _upsert(session, Source, plan.sources, origins, track["sources"])
-    actors = _upsert(session, Actor, plan.actors, origins, track["actors"])
-    events = _upsert(session, Event, plan.events, origins, track["events"])
-    for slug, actor_plan in plan.actors.items():
-        _sync_children(actors[slug], "aliases", actor_plan.aliases, track, slug)
-    for slug, event_plan in plan.events.items():
-        _sync_children(events[slug], "aliases", event_plan.aliases, track, slug)
-        _sync_children(events[slug], "countries", event_plan.countries, track, slug)
+    # New rows stay pending until the flush, so that their (empty) collections are not
+    # loaded one query each; the existing rows' collections come in one query each.
+    with session.no_autoflush:
+        _upsert(session, Source, plan.sources, origins, track["sources"])
+        actors = _upsert(session, Actor, plan.actors, origins, track["actors"], "aliases")
+        events = _upsert(
+            session, Event, plan.events, origins, track["events"], "aliases", "countries"
+        )
+        for slug, actor_plan in plan.actors.items():
+            _sync_children(actors[slug], "aliases", actor_plan.aliases, track, slug)
+        for slug, event_plan in plan.events.items():
+            _sync_children(events[slug], "aliases", event_plan.aliases, track, slug)
+            _sync_children(events[slug], "countries", event_plan.countries, track, slug)
     session.flush()
 
     source_ids = _ids(session, Source)
@@ -171,10 +176,13 @@ def _upsert(
     planned: dict[str, Any],
     origins: set[str],
     tracker: Tracker,
+    *collections: str,
 ) -> dict[str, Any]:
     """Insert or update each planned row by slug; a slug owned elsewhere is refused."""
+    loading = [selectinload(getattr(model, name)) for name in collections]
     existing = {
-        row.slug: row for row in session.scalars(select(model).where(model.slug.in_(planned)))
+        row.slug: row
+        for row in session.scalars(select(model).where(model.slug.in_(planned)).options(*loading))
     }
     rows = {}
     for slug, row_plan in planned.items():
@@ -240,26 +248,46 @@ def _sync_links(
     desired: set[tuple[Any, ...]],
     tracker: Tracker,
 ) -> None:
-    """Links (citations, roles, evidence, relations) are owned by the file that lists them."""
+    """Links (citations, roles, evidence, relations) are owned by the file that lists them:
+    in Core, a few statements for the whole set rather than a query per link."""
+    table = model.__table__
+    cols = [table.c[name] for name in columns]
     wanted = {row[:-1]: row[-1] for row in desired}
     owned = {
-        tuple(getattr(row, c) for c in columns): row
-        for row in session.scalars(select(model).where(model.origin.in_(origins)))
+        tuple(row[:-1]): row[-1]
+        for row in session.execute(select(*cols, table.c.origin).where(table.c.origin.in_(origins)))
     }
-    for key, row in owned.items():
-        if key not in wanted:
-            session.delete(row)
-            tracker.removed += 1
+    for key in owned.keys() - wanted.keys():
+        session.execute(delete(table).where(*_matching(cols, key)))
+        tracker.removed += 1
+    new = [key for key in wanted if key not in owned]
+    elsewhere = _existing(session, cols, {key[0] for key in new})  # another file or import
+    rows = []
     for key, origin in wanted.items():
         tracker.seen.add(key)
-        row = owned.get(key)
-        if row is not None:
-            _assign(row, {"origin": origin}, tracker, key)
-            continue
-        match = select(model).where(
-            *(getattr(model, c) == v for c, v in zip(columns, key, strict=True))
-        )
-        if session.execute(match).first() is None:  # else another file or import has it
-            session.add(model(**dict(zip(columns, key, strict=True)), origin=origin))
+        if key in owned:
+            if owned[key] != origin:
+                session.execute(update(table).where(*_matching(cols, key)).values(origin=origin))
+                tracker.changed(key)
+        elif key not in elsewhere:
+            rows.append({**dict(zip(columns, key, strict=True)), "origin": origin})
             tracker.created.add(key)
-    session.flush()
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _matching(cols: list[Any], key: tuple[Any, ...]) -> list[Any]:
+    return [
+        col.is_(None) if value is None else col == value
+        for col, value in zip(cols, key, strict=True)
+    ]
+
+
+def _existing(session: Session, cols: list[Any], firsts: set[Any]) -> set[tuple[Any, ...]]:
+    """The keys already stored for these first columns (event or citing source ids)."""
+    found: set[tuple[Any, ...]] = set()
+    ordered = sorted(firsts)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        found.update(tuple(row) for row in session.execute(select(*cols).where(cols[0].in_(chunk))))
+    return found
