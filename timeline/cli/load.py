@@ -42,7 +42,7 @@ def load(
     tl = timeline(ctx)
     result = tl.load(paths, dry_run=dry_run, fix_quotes=fix_quotes)
     for note in result.notes:
-        typer.echo(note, err=True)
+        typer.echo(note)
     write_changes(result, "Would load" if dry_run else "Loaded", tl.url)
 
 
@@ -114,5 +114,5 @@ def seed_check(
     """
     result = timeline(ctx).check(paths, fix_quotes=fix_quotes)
     for note in result.notes:
-        typer.echo(note, err=True)
+        typer.echo(note)
     typer.echo(f"{', '.join(result.files)}: no errors")
