@@ -290,9 +290,18 @@ class Parsed:
     reported again), the lines of its values, and what is wrong with it."""
 
     seed: SeedFile
-    tree: Tree
+    content: str
+    name: str
     broken: set[tuple[str, str]] = field(default_factory=set)
     problems: list[FileInputError] = field(default_factory=list)
+    _tree: Tree | None = None
+
+    @property
+    def tree(self) -> Tree:
+        """The file read again with the line of every value, when an error needs one."""
+        if self._tree is None:
+            self._tree = read_tree(self.content, self.name)
+        return self._tree
 
     def error(self, name: str, path: tuple[int | str, ...], message: str) -> FileInputError:
         return FileInputError(name, location(path), message, line=self.tree.line(path))
@@ -313,7 +322,7 @@ def parse(path: Path, name: str) -> Parsed:
     content = read_text(path, name)
     if "\x00" in content:
         raise FileInputError(name, None, "binary data, not YAML text")
-    tree = read_tree(content, name)
+    tree = read_tree(content, name, track=False)
     data = tree.data
     if data is None:
         raise FileInputError(name, None, "empty file: expected sources, actors and events")
@@ -321,7 +330,7 @@ def parse(path: Path, name: str) -> Parsed:
         raise FileInputError(
             name, None, f"expected a mapping with sources, actors and events, not {_kind(data)}"
         )
-    parsed = Parsed(SeedFile(), tree, problems=tree.problems)
+    parsed = Parsed(SeedFile(), content, name, problems=tree.problems)
     for key in data:
         if key not in TOP_LEVEL:
             known = ", ".join(TOP_LEVEL)

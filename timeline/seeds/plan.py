@@ -54,7 +54,7 @@ class SeedErrors(InputErrors):
 
 @dataclass
 class SourcePlan:
-    where: tuple[str, str, int | None]
+    where: tuple[SeedInput, tuple[str, int]]
     values: dict[str, Any]
     cites: list[str]
     origin: str
@@ -62,7 +62,7 @@ class SourcePlan:
 
 @dataclass
 class ActorPlan:
-    where: tuple[str, str, int | None]
+    where: tuple[SeedInput, tuple[str, int]]
     values: dict[str, Any]
     aliases: set[str]
     affiliation: str | None
@@ -80,7 +80,7 @@ class Links:
 
 @dataclass
 class EventPlan:
-    where: tuple[str, str, int | None]
+    where: tuple[SeedInput, tuple[str, int]]
     values: dict[str, Any]
     anchor_event: str | None
     anchor_source: str | None
@@ -328,9 +328,9 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
     return plan
 
 
-def _where(item: SeedInput, section: str, index: int) -> tuple[str, str, int | None]:
-    """How a row's errors found while writing name its place: file, path, line."""
-    return item.name, f"{section}[{index}]", item.parsed.tree.line((section, index, "slug"))
+def _where(item: SeedInput, section: str, index: int) -> tuple[SeedInput, tuple[str, int]]:
+    """Where a row is written, for an error found while writing it."""
+    return item, (section, index)
 
 
 def _find(text: str | None, quote: str) -> int | None:

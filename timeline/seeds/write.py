@@ -10,7 +10,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from timeline.changes import Counts
-from timeline.errors import FileInputError
 from timeline.models import (
     Actor,
     ActorAlias,
@@ -193,11 +192,11 @@ def _upsert(
             session.add(row)
             tracker.created.add(slug)
         elif row.origin not in origins:
-            name, place, line = row_plan.where
+            item, path = row_plan.where
             message = f"{slug!r} belongs to {owner(row.origin)}: choose another slug"
             if row.origin.startswith("seed:"):
                 message += f", or add `replaces: [{row.origin[5:]}]` to take that file's rows over"
-            raise FileInputError(name, f"{place}.slug", message, line=line)
+            raise item.error((*path, "slug"), message)
         else:
             _assign(row, {**row_plan.values, "origin": row_plan.origin}, tracker, slug)
         rows[slug] = row
