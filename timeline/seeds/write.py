@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from timeline import tables
 from timeline.changes import Counts
 from timeline.models import (
     Actor,
-    ActorAlias,
     Event,
     EventActor,
-    EventAlias,
-    EventCountry,
     EventRelation,
     Evidence,
     Source,
@@ -59,20 +57,23 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
     origins = {origin for item in inputs for origin in (item.origin, *item.previous)}
     track = {table: Tracker() for table in TABLES}
 
-    # New rows stay pending until the flush, so that their (empty) collections are not
-    # loaded one query each; the existing rows' collections come in one query each.
+    # New rows stay pending until the one flush; their aliases and countries are then
+    # written in Core, a few statements per table.
     with session.no_autoflush:
         _upsert(session, Source, plan.sources, origins, track["sources"])
-        actors = _upsert(session, Actor, plan.actors, origins, track["actors"], "aliases")
-        events = _upsert(
-            session, Event, plan.events, origins, track["events"], "aliases", "countries"
-        )
-        for slug, actor_plan in plan.actors.items():
-            _sync_children(actors[slug], "aliases", actor_plan.aliases, track, slug)
-        for slug, event_plan in plan.events.items():
-            _sync_children(events[slug], "aliases", event_plan.aliases, track, slug)
-            _sync_children(events[slug], "countries", event_plan.countries, track, slug)
+        actors = _upsert(session, Actor, plan.actors, origins, track["actors"])
+        events = _upsert(session, Event, plan.events, origins, track["events"])
     session.flush()
+    children: list[tuple[Any, str, str, dict[str, Any], dict[str, Any], str]] = [
+        (tables.actor_aliases, "actor_id", "alias", actors, plan.actors, "aliases"),
+        (tables.event_aliases, "event_id", "alias", events, plan.events, "aliases"),
+        (tables.event_countries, "event_id", "country_code", events, plan.events, "countries"),
+    ]
+    for table, parent, value, rows, of_rows, attribute in children:
+        wanted = {
+            (rows[slug].id, v): slug for slug, p in of_rows.items() for v in getattr(p, attribute)
+        }
+        _sync_children(session, table, parent, value, rows, wanted, track)
 
     source_ids = _ids(session, Source)
     actor_ids = _ids(session, Actor)
@@ -204,39 +205,40 @@ def _upsert(
 
 
 def _sync_children(
-    row: Any, attribute: str, wanted: set[str], track: dict[str, Tracker], key: str
+    session: Session,
+    table: Any,
+    parent: str,
+    value: str,
+    rows: dict[str, Any],
+    wanted: dict[tuple[int, str], str],
+    track: dict[str, Tracker],
 ) -> None:
-    """Aliases and countries belong to their row: add the new ones, drop the old ones."""
-    collection = getattr(row, attribute)
-    tracker = track[row.__table__.name]
-    children = track[collection_table(row, attribute)]
-    children.seen.update((key, value) for value in wanted)
-    children.created.update((key, value) for value in wanted - _values(collection, attribute))
-    children.removed += len(_values(collection, attribute) - wanted)
-    if attribute == "countries":
-        have = {child.country_code: child for child in collection}
-    else:
-        have = {child.alias: child for child in collection}
-    for value in have.keys() - wanted:
-        collection.remove(have[value])
-    for value in sorted(wanted - have.keys()):
-        if attribute == "countries":
-            collection.append(EventCountry(country_code=value))
-        elif isinstance(row, Actor):
-            collection.append(ActorAlias(alias=value, alias_key=normalize_name(value)))
-        else:
-            collection.append(EventAlias(alias=value, alias_key=normalize_name(value)))
-    if have.keys() != wanted and key not in tracker.created:
-        tracker.changed(key)
-
-
-def collection_table(row: Any, attribute: str) -> str:
-    """The table of a row's aliases or countries."""
-    return str(getattr(type(row), attribute).property.mapper.local_table.name)
-
-
-def _values(collection: list[Any], attribute: str) -> set[str]:
-    return {c.country_code if attribute == "countries" else c.alias for c in collection}
+    """Aliases and countries belong to their row: add the new ones, drop the old ones
+    (`wanted`: (row id, value) -> the row's slug)."""
+    slugs = {row.id: slug for slug, row in rows.items()}
+    have = _existing(session, [table.c[parent], table.c[value]], set(slugs))
+    tracker = track[table.name]
+    parents = track["actors" if parent == "actor_id" else "events"]
+    for key in have - wanted.keys():
+        session.execute(delete(table).where(*_matching([table.c[parent], table.c[value]], key)))
+        tracker.removed += 1
+        parents.changed(slugs[key[0]])
+    new = [key for key in wanted if key not in have]
+    if new:
+        keyed = "alias_key" in table.c
+        session.execute(
+            insert(table),
+            [
+                {parent: id_, value: v, **({"alias_key": normalize_name(v)} if keyed else {})}
+                for id_, v in new
+            ],
+        )
+    for key, slug in wanted.items():
+        tracker.seen.add((slug, key[1]))
+        if key not in have:
+            tracker.created.add((slug, key[1]))
+            if slug not in parents.created:
+                parents.changed(slug)
 
 
 def _sync_links(
