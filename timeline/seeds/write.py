@@ -3,11 +3,12 @@ lists, and count every change. Runs inside the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from timeline import tables
 from timeline.changes import Counts
@@ -57,37 +58,41 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
     origins = {origin for item in inputs for origin in (item.origin, *item.previous)}
     track = {table: Tracker() for table in TABLES}
 
-    # New rows stay pending until the one flush; their aliases and countries are then
-    # written in Core, a few statements per table.
-    with session.no_autoflush:
-        _upsert(session, Source, plan.sources, origins, track["sources"])
-        actors = _upsert(session, Actor, plan.actors, origins, track["actors"])
-        events = _upsert(session, Event, plan.events, origins, track["events"])
-    session.flush()
-    children: list[tuple[Any, str, str, dict[str, Any], dict[str, Any], str]] = [
-        (tables.actor_aliases, "actor_id", "alias", actors, plan.actors, "aliases"),
-        (tables.event_aliases, "event_id", "alias", events, plan.events, "aliases"),
-        (tables.event_countries, "event_id", "country_code", events, plan.events, "countries"),
+    # In Core, a few statements per table: the ORM's unit of work costs more than the
+    # rest of a load together.
+    sources_ = tables.sources
+    source_ids, _ = _upsert(session, sources_, plan.sources, origins, track["sources"])
+    actor_ids, actors = _upsert(session, tables.actors, plan.actors, origins, track["actors"])
+    event_ids, events = _upsert(session, tables.events, plan.events, origins, track["events"])
+    children: list[tuple[Any, str, str, dict[str, int], dict[str, Any], str]] = [
+        (tables.actor_aliases, "actor_id", "alias", actor_ids, plan.actors, "aliases"),
+        (tables.event_aliases, "event_id", "alias", event_ids, plan.events, "aliases"),
+        (tables.event_countries, "event_id", "country_code", event_ids, plan.events, "countries"),
     ]
-    for table, parent, value, rows, of_rows, attribute in children:
+    for table, parent, value, ids, of_rows, attribute in children:
         wanted = {
-            (rows[slug].id, v): slug for slug, p in of_rows.items() for v in getattr(p, attribute)
+            (ids[slug], v): slug for slug, p in of_rows.items() for v in getattr(p, attribute)
         }
-        _sync_children(session, table, parent, value, rows, wanted, track)
+        _sync_children(session, table, parent, value, ids, wanted, track)
 
-    source_ids = _ids(session, Source)
-    actor_ids = _ids(session, Actor)
-    event_ids = _ids(session, Event)
-    for slug, actor_plan in plan.actors.items():
-        affiliation = actor_ids[actor_plan.affiliation] if actor_plan.affiliation else None
-        _assign(actors[slug], {"affiliation_id": affiliation}, track["actors"], slug)
-    for slug, event_plan in plan.events.items():
-        anchor_event, anchor_source = event_plan.anchor_event, event_plan.anchor_source
-        anchors = {
-            "anchor_event_id": event_ids[anchor_event] if anchor_event else None,
-            "anchor_source_id": source_ids[anchor_source] if anchor_source else None,
+    source_ids, actor_ids, event_ids = (
+        _ids(session, Source),
+        _ids(session, Actor),
+        _ids(session, Event),
+    )
+    affiliations = {
+        slug: {"affiliation_id": actor_ids[p.affiliation] if p.affiliation else None}
+        for slug, p in plan.actors.items()
+    }
+    _set(session, tables.actors, affiliations, actors, actor_ids, track["actors"])
+    anchors = {
+        slug: {
+            "anchor_event_id": event_ids[p.anchor_event] if p.anchor_event else None,
+            "anchor_source_id": source_ids[p.anchor_source] if p.anchor_source else None,
         }
-        _assign(events[slug], anchors, track["events"], slug)
+        for slug, p in plan.events.items()
+    }
+    _set(session, tables.events, anchors, events, event_ids, track["events"])
 
     said = [(slug, p.links, p.origin) for slug, p in plan.events.items()]
     said += [(extra.event, extra.links, extra.origin) for extra in plan.extras]
@@ -163,45 +168,75 @@ def _ids(session: Session, model: type[Row]) -> dict[str, int]:
     return {slug: id_ for slug, id_ in session.execute(select(model.slug, model.id))}
 
 
-def _assign(row: Any, values: dict[str, Any], tracker: Tracker, key: Any) -> None:
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            tracker.changed(key)
-
-
 def _upsert(
     session: Session,
-    model: Any,
+    table: Any,
     planned: dict[str, Any],
     origins: set[str],
     tracker: Tracker,
-    *collections: str,
-) -> dict[str, Any]:
-    """Insert or update each planned row by slug; a slug owned elsewhere is refused."""
-    loading = [selectinload(getattr(model, name)) for name in collections]
-    existing = {
-        row.slug: row
-        for row in session.scalars(select(model).where(model.slug.in_(planned)).options(*loading))
-    }
-    rows = {}
+) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+    """Insert or update each planned row by slug; a slug owned elsewhere is refused.
+    Returns the planned rows' ids and what the existing ones held before."""
+    existing: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(planned)):
+        for found in session.execute(select(table).where(table.c.slug.in_(chunk))).mappings():
+            existing[found["slug"]] = dict(found)
+    new: list[dict[str, Any]] = []
     for slug, row_plan in planned.items():
         tracker.seen.add(slug)
+        values = {**row_plan.values, "origin": row_plan.origin}
         row = existing.get(slug)
         if row is None:
-            row = model(slug=slug, origin=row_plan.origin, **row_plan.values)
-            session.add(row)
+            new.append({"slug": slug, **values})
             tracker.created.add(slug)
-        elif row.origin not in origins:
+        elif row["origin"] not in origins:
             item, path = row_plan.where
-            message = f"{slug!r} belongs to {owner(row.origin)}: choose another slug"
-            if row.origin.startswith("seed:"):
-                message += f", or add `replaces: [{row.origin[5:]}]` to take that file's rows over"
+            message = f"{slug!r} belongs to {owner(row['origin'])}: choose another slug"
+            if row["origin"].startswith("seed:"):
+                message += (
+                    f", or add `replaces: [{row['origin'][5:]}]` to take that file's rows over"
+                )
             raise item.error((*path, "slug"), message)
         else:
-            _assign(row, {**row_plan.values, "origin": row_plan.origin}, tracker, slug)
-        rows[slug] = row
-    return rows
+            changed = {name: value for name, value in values.items() if row[name] != value}
+            if changed:
+                session.execute(update(table).where(table.c.id == row["id"]).values(**changed))
+                tracker.changed(slug)
+    if new:
+        session.execute(insert(table), new)
+    ids: dict[str, int] = {}
+    for chunk in _chunks(list(planned)):
+        query = select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk))
+        ids.update((slug, id_) for slug, id_ in session.execute(query))
+    return ids, existing
+
+
+def _set(
+    session: Session,
+    table: Any,
+    values: dict[str, dict[str, Any]],
+    before: dict[str, dict[str, Any]],
+    ids: dict[str, int],
+    tracker: Tracker,
+) -> None:
+    """Columns that point at other rows, set once every row exists: only where changed."""
+    changes = []
+    for slug, wanted in values.items():
+        old = before.get(slug, dict.fromkeys(wanted))
+        if any(old[name] != value for name, value in wanted.items()):
+            changes.append({"row_id": ids[slug], **{f"new_{k}": v for k, v in wanted.items()}})
+            if slug not in tracker.created:
+                tracker.changed(slug)
+    if changes:
+        names = next(iter(values.values()))
+        columns: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
+        statement = update(table).where(table.c.id == bindparam("row_id")).values(columns)
+        session.execute(statement, changes)
+
+
+def _chunks(items: list[Any], size: int = 5000) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _sync_children(
@@ -209,13 +244,13 @@ def _sync_children(
     table: Any,
     parent: str,
     value: str,
-    rows: dict[str, Any],
+    rows: dict[str, int],
     wanted: dict[tuple[int, str], str],
     track: dict[str, Tracker],
 ) -> None:
     """Aliases and countries belong to their row: add the new ones, drop the old ones
     (`wanted`: (row id, value) -> the row's slug)."""
-    slugs = {row.id: slug for slug, row in rows.items()}
+    slugs = {id_: slug for slug, id_ in rows.items()}
     have = _existing(session, [table.c[parent], table.c[value]], set(slugs))
     tracker = track[table.name]
     parents = track["actors" if parent == "actor_id" else "events"]
