@@ -290,7 +290,7 @@ class Parsed:
     reported again), the lines of its values, and what is wrong with it."""
 
     seed: SeedFile
-    content: str
+    path: Path
     name: str
     broken: set[tuple[str, str]] = field(default_factory=set)
     problems: list[FileInputError] = field(default_factory=list)
@@ -298,9 +298,10 @@ class Parsed:
 
     @property
     def tree(self) -> Tree:
-        """The file read again with the line of every value, when an error needs one."""
+        """The file read again with the line of every value, when an error needs one
+        (the text is not kept meanwhile: a 15 MB file can take 60 MB as a str)."""
         if self._tree is None:
-            self._tree = read_tree(self.content, self.name)
+            self._tree = read_tree(read_text(self.path, self.name), self.name)
         return self._tree
 
     def error(self, name: str, path: tuple[int | str, ...], message: str) -> FileInputError:
@@ -322,7 +323,26 @@ def parse(path: Path, name: str) -> Parsed:
     content = read_text(path, name)
     if "\x00" in content:
         raise FileInputError(name, None, "binary data, not YAML text")
-    tree = read_tree(content, name, track=False)
+    parsed = Parsed(SeedFile(), path, name)
+    checked: dict[tuple[str, int], tuple[Any, list[FileInputError]]] = {}
+
+    def on_item(section: str, index: int, item: Any) -> bool:
+        """Validate an item as soon as it is read (so the file is not held twice)."""
+        model = SECTIONS.get(section)
+        if model is None:
+            return False
+        try:
+            checked[section, index] = (model.model_validate(item), [])
+        except ValidationError as exc:
+            problems = _errors(parsed, name, (section, index), exc)
+            checked[section, index] = (None, problems)
+            slug = item.get("slug") if isinstance(item, dict) else None
+            if isinstance(slug, str) and section != "corroborates":
+                parsed.broken.add((section[:-1], slug))
+        return True
+
+    tree = read_tree(content, name, track=False, on_item=on_item)
+    del content
     data = tree.data
     if data is None:
         raise FileInputError(name, None, "empty file: expected sources, actors and events")
@@ -330,7 +350,7 @@ def parse(path: Path, name: str) -> Parsed:
         raise FileInputError(
             name, None, f"expected a mapping with sources, actors and events, not {_kind(data)}"
         )
-    parsed = Parsed(SeedFile(), content, name, problems=tree.problems)
+    parsed.problems = list(tree.problems)
     for key in data:
         if key not in TOP_LEVEL:
             known = ", ".join(TOP_LEVEL)
@@ -342,7 +362,7 @@ def parse(path: Path, name: str) -> Parsed:
                 values[key] = adapter.validate_python(data[key])
             except ValidationError as exc:
                 parsed.problems += _errors(parsed, name, (key,), exc)
-    for section, model in SECTIONS.items():
+    for section in SECTIONS:
         items = data.get(section)
         if items is None:
             continue
@@ -350,17 +370,11 @@ def parse(path: Path, name: str) -> Parsed:
             message = f"expected a list of {section} (items starting with -), not {_kind(items)}"
             parsed.problems.append(parsed.error(name, (section,), message))
             continue
-        checked: list[Any] = []
-        for i, item in enumerate(items):
-            try:
-                checked.append(model.model_validate(item))
-            except ValidationError as exc:
-                checked.append(None)
-                parsed.problems += _errors(parsed, name, (section, i), exc)
-                slug = item.get("slug") if isinstance(item, dict) else None
-                if isinstance(slug, str) and section != "corroborates":
-                    parsed.broken.add((section[:-1], slug))
-        values[section] = checked
+        values[section] = []
+        for index in range(len(items)):
+            model, problems = checked[section, index]
+            values[section].append(model)
+            parsed.problems += problems
     parsed.seed = SeedFile.model_construct(**values)
     return parsed
 

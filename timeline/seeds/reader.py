@@ -12,6 +12,7 @@ billion-laughs file is refused at once; merge keys (`<<`) work. The C parser
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,18 +112,25 @@ def _events(content: str) -> Any:
         yield parser.get_event()
 
 
-def read_tree(content: str, name: str, *, track: bool = True) -> Tree:
+Hook = Callable[[str, int, Any], bool]
+
+
+def read_tree(content: str, name: str, *, track: bool = True, on_item: Hook | None = None) -> Tree:
     """Compose the one document of `content`; a syntax error is raised, other problems
     (duplicate keys, NUL characters) are collected in `problems`. Without `track`, the
     lines and quote spans are not kept (a file without errors never needs them: a third
-    less time and half the memory); a duplicate key then reads the file again with them."""
+    less time and half the memory); a duplicate key then reads the file again with them.
+
+    `on_item(section, index, value)` is given each item of a top-level list as soon as
+    it is complete; when it returns True (it kept what it needed), the item is not kept
+    in the tree, so a large file is never held whole twice."""
     if not track:
-        tree = _compose(content, name, False)
-        return tree if not tree.problems else _compose(content, name, True)
-    return _compose(content, name, True)
+        tree = _compose(content, name, False, on_item)
+        return tree if not tree.problems else _compose(content, name, True, on_item)
+    return _compose(content, name, True, on_item)
 
 
-def _compose(content: str, name: str, track: bool) -> Tree:
+def _compose(content: str, name: str, track: bool, on_item: Hook | None) -> Tree:
     tree = Tree(None)
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
@@ -151,6 +159,14 @@ def _compose(content: str, name: str, track: bool) -> Tree:
             return
         frame = stack[-1]
         frame.size += size
+        if (
+            on_item is not None
+            and len(stack) == 2
+            and isinstance(frame.node, list)
+            and isinstance(stack[0].key, str)
+            and on_item(stack[0].key, len(frame.node), value)
+        ):
+            value = None
         if isinstance(frame.node, list):
             if track:
                 frame.lines[len(frame.node)] = line
