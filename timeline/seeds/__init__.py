@@ -1,12 +1,14 @@
 """Seed files into the database: parse and check everything first (slugs, references,
 quotes against the stored text, dates), then write in one transaction.
 
-Every row remembers the file it came from (`origin`). Reloading a file updates its
-rows by slug and removes what it created but no longer lists; rows of other files and
-imports are left alone, and a slug another file owns is refused.
+Every row remembers the file it came from (`origin`: `seed:ID`, the file's primary
+source or `id:`, so a moved file is still itself). Reloading a file updates its rows by
+slug and removes what it created but no longer lists; rows of other files and imports
+are left alone, and a slug another file owns is refused. Every problem of a run is
+reported at once (`InputErrors`).
 
-`format` reads and validates one file, `plan` checks them all together, `write`
-applies the plan.
+`reader` turns YAML into data, `format` validates one file, `plan` checks them all
+together, `write` applies the plan; `quotes` and `scaffold` serve the authors.
 """
 
 from __future__ import annotations
