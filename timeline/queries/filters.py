@@ -18,8 +18,9 @@ from timeline.errors import InputError
 from timeline.queries.resolve import resolve_actor, resolve_source
 from timeline.queries.sqlfuncs import ascii_fold, ascii_lower
 from timeline.tables import event_actors, event_aliases, event_countries, events, evidence
-from timeline.validation import COUNTRY_PATTERN, COUNTRY_RULE
 from timeline.vocab import (
+    COUNTRY_PATTERN,
+    COUNTRY_RULE,
     EVENT_TYPES,
     MAX_ROWS,
     MODALITIES,
