@@ -575,3 +575,20 @@ def test_sources_and_event_show_the_url_and_publication_date(
         "  reuters-second  Reuters on the drills\n    published 2025-09-14, https://example.org/reuters\n"
         in table
     )
+
+
+def test_rows_recorded_under_the_old_path_origin_are_taken_over(seeded_url: URL) -> None:
+    """A database loaded before files had an identity: its rows name the file's path."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(seeded_url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for table in ("sources", "actors", "events", "evidence", "event_actors"):
+            connection.execute(text(f"UPDATE {table} SET origin = 'seeds/{ARTICLE}.yaml'"))
+    engine.dispose()
+    result = run(seeded_url, "load")
+    assert result.exit_code == 0, result.stderr
+    assert "events                    0       17        0          0" in result.stdout
+    for table in ("sources", "actors", "events", "evidence", "event_actors"):
+        assert rows(seeded_url, f"SELECT DISTINCT origin FROM {table}") == [(f"seed:{ARTICLE}",)]
