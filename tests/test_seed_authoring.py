@@ -85,8 +85,8 @@ MANY_ERRORS = errors(
     "alpha-3 code in capitals, like BLR or POL",
     "mine.yaml:17: events[0].actors[0].actor: unknown actor 'bob'",
     "mine.yaml:20: events[0].evidence[0].quote: not found in the text of source 'paper', but at "
-    "line 1, column 1 it is there with different apostrophes or single quotes: 'Alice’s talk with "
-    "Bob'; `--fix-quotes` takes the text's characters",
+    "line 1, column 1 it is there with different apostrophes or single quotes (’ in the text, ' "
+    "in the quote): 'Alice’s talk with Bob'; `--fix-quotes` takes the text's characters",
     "mine.yaml:23: events[1].type: unknown value 'greeting'; expected one of: military_exercise, "
     "airspace_incident, troop_deployment, diplomatic_visit, diplomatic_relations, meeting, "
     "statement, letter, media_release, observation, prisoner_release, sanctions_change, "
@@ -331,8 +331,8 @@ def test_a_quote_with_other_typography_is_located_and_fixed_on_request(
     name = write(tmp_path, seed)
     message = (
         "mine.yaml:19: events[0].evidence[0].quote: not found in the text of source 'paper', but "
-        "at line 1, column 1 it is there with different apostrophes or single quotes, dashes or "
-        "hyphens, spaces: 'Alice’s talk with Bob — on Friday — went well.'; `--fix-quotes` takes "
+        "at line 1, column 1 it is there with different apostrophes or single quotes (’ in the "
+        "text, ' in the quote), dashes or hyphens (— in the text, - in the quote), spaces: 'Alice’s talk with Bob — on Friday — went well.'; `--fix-quotes` takes "
         "the text's characters"
     )
     result = run(db_url, "seed", "check", name)

@@ -111,13 +111,18 @@ def explain(quote: str, text: str, source: str) -> Miss:
 
 
 def _differences(quote: str, passage: str) -> list[str]:
-    """What kinds of characters differ between a quote and the passage it folds to."""
-    kinds = [
-        kind
-        for folded, kind in KINDS.items()
-        if [c for c in quote if c.translate(_FOLD) == folded]
-        != [c for c in passage if c.translate(_FOLD) == folded]
-    ]
+    """What differs between a quote and the passage it folds to, with the characters:
+    `apostrophes or single quotes (’ in the text, ' in the quote)`."""
+    kinds = []
+    for folded, kind in KINDS.items():
+        in_quote = [c for c in quote if c.translate(_FOLD) == folded]
+        in_text = [c for c in passage if c.translate(_FOLD) == folded]
+        if in_quote != in_text:
+            text_chars = "".join(dict.fromkeys(c for c in in_text if c not in in_quote))
+            quote_chars = "".join(dict.fromkeys(c for c in in_quote if c not in in_text))
+            kinds.append(
+                f"{kind} ({text_chars or 'none'} in the text, {quote_chars or 'none'} in the quote)"
+            )
     if _SPACES.findall(quote) != _SPACES.findall(passage):
         kinds.append("spaces")
     if _SPACES.sub(" ", quote.translate(_FOLD)) != _SPACES.sub(" ", passage.translate(_FOLD)):
