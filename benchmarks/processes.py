@@ -25,6 +25,7 @@ class Measured:
     seconds: float
     peak_rss_mb: float
     stdout: bytes
+    cpu_seconds: float = 0.0  # user + system: what a busy machine inflates least
 
 
 # A small process that starts the command and reports its wall time and its own peak
@@ -38,7 +39,8 @@ pid = os.posix_spawnp(argv[0], argv, os.environ)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
 with open(out, "w") as f:
-    f.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss}")
+    cpu = usage.ru_utime + usage.ru_stime
+    f.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss} {cpu}")
 """
 
 
@@ -52,7 +54,7 @@ def measure(argv: list[str], *, env: dict[str, str] | None = None, stdin: Any = 
     ):
         command = [sys.executable, "-S", "-c", LAUNCHER, report.name, *argv]
         subprocess.run(command, stdout=out, stderr=err, stdin=stdin, env=env, check=False)
-        code, seconds, peak = report.read().split()
+        code, seconds, peak, cpu = report.read().split()
         out.seek(0)
         err.seek(0)
         if int(code) != 0:
@@ -60,7 +62,7 @@ def measure(argv: list[str], *, env: dict[str, str] | None = None, stdin: Any = 
             raise SystemExit(f"benchmark: `{' '.join(argv[:6])} …` failed: {message}")
         # ru_maxrss is in kilobytes on Linux, bytes on macOS.
         scale = 1 if sys.platform == "darwin" else 1024
-        return Measured(float(seconds), int(peak) * scale / 2**20, out.read())
+        return Measured(float(seconds), int(peak) * scale / 2**20, out.read(), float(cpu))
 
 
 def median_ms(argv: list[str], runs: int, env: dict[str, str] | None = None) -> float:

@@ -29,7 +29,14 @@ def test_events_are_the_records_the_cli_prints(seeded_url: URL) -> None:
     assert len(records) >= 3 and all(
         any(a["slug"] == "alexander-lukashenka" for a in r["actors"]) for r in records
     )
-    assert tl.event(records[0]["slug"]) == records[0]
+    details = {s["slug"]: s for s in tl.sources()}
+    assert tl.event(records[0]["slug"]) == {
+        **records[0],
+        "sources": [
+            {**s, "url": details[s["slug"]]["url"], "published": "2025-09-15"}
+            for s in records[0]["sources"]
+        ],
+    }
 
 
 def test_filters_are_checked_before_the_first_record(seeded_url: URL) -> None:

@@ -132,3 +132,24 @@ def test_the_html_benchmark_measures_every_figure(tmp_path: Path) -> None:
         assert figures[key] > 0, key
     assert 100 < figures["bytes_per_event"] < 4000
     assert figures["file_bytes"] > figures["fixed_bytes"] > 10000
+
+
+def test_the_seed_benchmark_measures_check_and_load_against_the_import(tmp_path: Path) -> None:
+    """benchmarks/seeds.py turns the generated events into a seed file that checks and
+    loads without an error, and writes every figure (sanity, never timings)."""
+    out = tmp_path / "seeds.json"
+    script = ROOT / "benchmarks" / "seeds.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--events", "200", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["events"] == 200
+    for step in ("import", "check", "load"):
+        for key in ("s", "cpu_s", "peak_rss_mb", "ratio", "cpu_ratio"):
+            assert figures[f"{step}_{key}"] > 0, (step, key)
+    assert figures["import_ratio"] == 1.0
+    assert "timeline seed check" in result.stdout

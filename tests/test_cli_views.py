@@ -393,9 +393,25 @@ def test_an_empty_database(db_url: URL) -> None:
 # --- timeline event SLUG --------------------------------------------------------------
 
 
+def with_source_details(record: dict[str, Any], url: URL) -> dict[str, Any]:
+    """The listing's record as `event` shows it: each source with its URL and date."""
+    published = {r["slug"]: r for r in as_json(run(url, "sources", "--format", "json"))}
+    return {
+        **record,
+        "sources": [
+            {
+                **s,
+                "url": published[s["slug"]]["url"],
+                "published": published[s["slug"]]["published"],
+            }
+            for s in record["sources"]
+        ],
+    }
+
+
 def test_event_json_is_the_record(seeded_url: URL, everything: list[dict[str, Any]]) -> None:
     for slug in ("coale-says-trump-wants-normal-relations", "us-officers-thank-khrenin"):
-        record = everything[ORDER.index(slug)]
+        record = with_source_details(everything[ORDER.index(slug)], seeded_url)
         assert as_json(run(seeded_url, "event", slug, "--format", "json")) == record
         assert as_json(run(seeded_url, "event", slug, "--format", "ndjson")) == record
         rows = list(csv.DictReader(io.StringIO(ok(run(seeded_url, "event", slug, "-f", "csv")))))
@@ -556,8 +572,8 @@ def test_sources(seeded_url: URL, everything: list[dict[str, Any]]) -> None:
     rows = as_json(run(seeded_url, "sources", "--format", "json"))
     assert [r["slug"] for r in rows] == sorted(r["slug"] for r in rows)
     for row in rows:
-        assert list(row) == ["slug", "name", "kind", "publisher", "published", "cites", "events",
-                             "quotes"]  # fmt: skip
+        assert list(row) == ["slug", "name", "kind", "publisher", "url", "published", "cites",
+                             "events", "quotes"]  # fmt: skip
         assert row["events"] == len(
             [e for e in everything if any(s["slug"] == row["slug"] for s in e["sources"])]
         )

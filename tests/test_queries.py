@@ -534,6 +534,8 @@ def test_a_record_has_the_design_shape_and_documented_nested_order(conn: Connect
         "quote": "Exercises BEGAN on Friday",
         "quote_start": 0,
         "quote_end": 25,
+        "url": None,  # the one-event record adds what a reader checking it needs
+        "published": "2025-09-15",
     }
     assert record["relations"] == [
         {"kind": "context_for", "slug": "tie-b", "direction": "incoming"},
@@ -707,6 +709,7 @@ def test_source_rows(conn: Connection) -> None:
             "name": "Agency Report",
             "kind": "agency_report",
             "publisher": None,
+            "url": None,
             "published": d("2025-09-15"),
             "cites": [],
             "events": 2,
@@ -717,6 +720,7 @@ def test_source_rows(conn: Connection) -> None:
             "name": "Ministère Statement",
             "kind": "statement",
             "publisher": "Ministry",
+            "url": None,
             "published": None,
             "cites": ["agency-report"],
             "events": 2,

@@ -16,6 +16,9 @@ from conftest import Templates, run
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
+FILES = re.compile(r"<!-- console files: (\S+) -->")
+
+
 def console_blocks() -> list[tuple[int, list[tuple[str, str]]]]:
     """(line number, [(command, expected output)]) for each console block."""
     blocks = []
@@ -51,6 +54,10 @@ def test_readme_transcript(
     seeded = templates.template("sqlite", "seeded")
     assert seeded.database
     shutil.copyfile(seeded.database, tmp_path / "timeline.db")
+    # A block after `<!-- console files: DIR -->` runs beside the files of DIR (test data).
+    before = README.read_text(encoding="utf-8").splitlines()[line - 3 : line - 1]
+    for match in filter(None, map(FILES.search, before)):
+        shutil.copytree(README.parent / match[1], tmp_path, dirs_exist_ok=True)
     for command, expected in steps:
         words = shlex.split(command)
         assert words[0] == "timeline", f"README.md:{line}: only `timeline` commands are run"

@@ -161,19 +161,31 @@ class Timeline:
         paths: Sequence[str | Path] | None = None,
         *,
         dry_run: bool = False,
+        fix_quotes: bool = False,
         wait: float = DEFAULT_WAIT,
         notice: Notice | None = None,
     ) -> Changes:
         """Load seed files (default: the bundled article): checked, then written in one
-        transaction, idempotent; `dry_run` checks and counts, writing nothing. Waits up
-        to `wait` seconds for another writer (calling `notice` when it starts to)."""
+        transaction, idempotent; `dry_run` checks and counts, writing nothing. Every
+        error found is raised at once (`InputErrors`). `fix_quotes` rewrites, in the
+        files, quotes that differ from their text only in typography. Waits up to `wait`
+        seconds for another writer (calling `notice` when it starts to)."""
         from timeline import seeds
 
         files = [Path(p) for p in paths] if paths else None
-        changes = seeds.load_paths(self.url, files, dry_run=dry_run, wait=wait, notice=notice)
+        changes = seeds.load_paths(
+            self.url, files, dry_run=dry_run, fix_quotes=fix_quotes, wait=wait, notice=notice
+        )
         if not dry_run:
             refresh_reader_role(self.url)
         return changes
+
+    def check(self, paths: Sequence[str | Path], *, fix_quotes: bool = False) -> Changes:
+        """Check seed files as `load` would, against the database if it exists, writing
+        nothing to it; every error is raised at once (`InputErrors`)."""
+        from timeline import seeds
+
+        return seeds.check_paths(self.url, [Path(p) for p in paths], fix_quotes=fix_quotes)
 
     def import_file(
         self,

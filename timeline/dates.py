@@ -22,7 +22,7 @@ precision. A missing or circular anchor is an error.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -144,15 +144,33 @@ class DateResolutionError(InputError):
 
 
 def resolve_all(
-    rules: Mapping[str, DateRule], known: Callable[[str], Interval | None] = lambda _: None
+    rules: Mapping[str, DateRule],
+    known: Callable[[str], Interval | None] = lambda _: None,
+    *,
+    on_error: Callable[[DateResolutionError], None] | None = None,
+    failed: Iterable[str] = (),
 ) -> dict[str, ResolvedDate]:
     """Resolve every event's rule, following chains of anchors; `known` gives the
-    interval of an anchor event that is not among `rules` (one already stored)."""
-    resolved: dict[str, ResolvedDate] = {}
+    interval of an anchor event that is not among `rules` (one already stored).
 
-    def visit(slug: str, path: tuple[str, ...]) -> Interval:
+    The first error is raised, or, with `on_error`, each is passed to it and the rest
+    resolved; an event anchored on one that failed (or on one of `failed`, events with
+    errors of their own) is left out without a second error.
+    """
+    resolved: dict[str, ResolvedDate] = {}
+    broken = set(failed)
+
+    def report(error: DateResolutionError) -> None:
+        broken.add(error.slug)
+        if on_error is None:
+            raise error
+        on_error(error)
+
+    def visit(slug: str, path: tuple[str, ...]) -> Interval | None:
         if slug in resolved:
             return resolved[slug].interval
+        if slug in broken:
+            return None
         rule = rules[slug]
         anchor: Interval | None = None
         if rule.anchor_event is not None:
@@ -161,26 +179,35 @@ def resolve_all(
                 chain = (
                     (*path[path.index(target) :], slug, target)
                     if target in path
-                    else (
-                        slug,
-                        target,
+                    else (slug, target)
+                )
+                report(
+                    DateResolutionError(
+                        slug, "anchor", f"circular date anchors: {' → '.join(chain)}"
                     )
                 )
-                message = f"circular date anchors: {' → '.join(chain)}"
-                raise DateResolutionError(slug, "anchor", message)
+                return None
+            if target in broken:
+                broken.add(slug)
+                return None
             if target in rules:
                 anchor = visit(target, (*path, slug))
+                if anchor is None:
+                    broken.add(slug)
+                    return None
             else:
                 anchor = known(target)
                 if anchor is None:
-                    raise DateResolutionError(slug, "anchor", f"unknown anchor event {target!r}")
+                    report(DateResolutionError(slug, "anchor", f"unknown anchor event {target!r}"))
+                    return None
         try:
             interval, uses_publication = _apply(rule, anchor)
         except ValueError as exc:
-            raise DateResolutionError(slug, "", str(exc)) from exc
-        except OverflowError as exc:  # date arithmetic past 0001-01-01 or 9999-12-31
-            message = "the date falls outside the calendar (years 1 to 9999)"
-            raise DateResolutionError(slug, "", message) from exc
+            report(DateResolutionError(slug, "", str(exc)))
+            return None
+        except OverflowError:
+            report(DateResolutionError(slug, "", "the date falls outside the years 1 to 9999"))
+            return None
         resolved[slug] = ResolvedDate(interval, rule.text, rule.anchor_event, uses_publication)
         return interval
 

@@ -26,19 +26,21 @@ class InputError(TimelineError):
 
 
 class FileInputError(InputError):
-    """Bad input in a file; the message names the file and the place in it."""
+    """Bad input in a file; the message names the file and the place in it:
+    `FILE:LINE: path: message` when the line is known, `FILE: path: message` otherwise."""
 
-    def __init__(self, file: str, place: str | int | None, message: str) -> None:
+    def __init__(
+        self, file: str, place: str | int | None, message: str, *, line: int | None = None
+    ) -> None:
         self.file = file
         self.place = place
         self.message = message
-        where = (
-            file
-            if place is None or place == ""
-            else f"{file}:{place}"
-            if isinstance(place, int)
-            else f"{file}: {place}"
-        )
+        self.line = line
+        where = file if line is None else f"{file}:{line}"
+        if isinstance(place, int):
+            where = f"{file}:{place}"
+        elif place:
+            where = f"{where}: {place}"
         super().__init__(f"{where}: {message}")
 
     @classmethod
@@ -49,3 +51,12 @@ class FileInputError(InputError):
         if isinstance(exc, IsADirectoryError):
             return cls(file, None, "is a directory, not a file")
         return cls(file, None, f"cannot read: {exc.strerror}")
+
+
+class InputErrors(InputError):
+    """Every error found in one run (`timeline seed check`): one `error:` line each."""
+
+    def __init__(self, errors: list[TimelineError], notes: list[str] | None = None) -> None:
+        self.errors = errors
+        self.notes = notes or []  # what was done all the same (a quote fixed)
+        super().__init__("\n".join(str(error) for error in errors))

@@ -8,10 +8,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, StringConstraints, ValidationError
 
-from timeline.vocab import NAME_LENGTH, SLUG_LENGTH, SLUG_PATTERN, SLUG_RULE
-
-COUNTRY_PATTERN = r"^[A-Z]{3}$"
-COUNTRY_RULE = "a country is an ISO 3166-1 alpha-3 code in capitals, like BLR or POL"
+from timeline.vocab import (
+    COUNTRY_PATTERN,
+    COUNTRY_RULE,
+    NAME_LENGTH,
+    SLUG_LENGTH,
+    SLUG_PATTERN,
+    SLUG_RULE,
+)
 
 
 def _no_nul(value: str) -> str:

@@ -57,6 +57,8 @@ SLUG_RULE = (
     "a slug is lowercase letters a-z and digits, in words joined by single hyphens "
     f"(like west-2025-begins), at most {SLUG_LENGTH} characters"
 )
+COUNTRY_PATTERN = r"^[A-Z]{3}$"
+COUNTRY_RULE = "a country is an ISO 3166-1 alpha-3 code in capitals, like BLR or POL"
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 MAX_ROWS = 2**63 - 1  # the most rows a LIMIT can take on either backend
 

@@ -19,7 +19,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer's own Click
 from typer.core import TyperCommand, TyperGroup
 
-from timeline.errors import TimelineError
+from timeline.errors import InputErrors, TimelineError
 
 if TYPE_CHECKING:
     from timeline.api import Timeline
@@ -68,6 +68,12 @@ class ErrorHandlingGroup(TyperGroup):
             raise
         except UsageError as exc:
             _usage(exc)
+        except InputErrors as exc:
+            for note in exc.notes:
+                typer.echo(note, err=True)
+            for error in exc.errors[:-1]:
+                typer.echo(f"error: {error}", err=True)
+            fail(str(exc.errors[-1]), exc.exit_code)
         except TimelineError as exc:
             fail(str(exc), exc.exit_code)
         except Exception as exc:

@@ -18,7 +18,7 @@ import typer
 from timeline import output
 from timeline.cli import app, database_option, timeline
 from timeline.output import writers
-from timeline.vocab import EVENT_TYPES, PERIODS, PRECISIONS
+from timeline.vocab import EVENT_TYPES, MODALITIES, PERIODS, PRECISIONS
 
 if TYPE_CHECKING:
     from timeline.queries import EventFilters
@@ -28,11 +28,13 @@ if TYPE_CHECKING:
     EventType = Enum
     Precision = Enum
     Period = Enum
+    Modality = Enum
 else:
     ListingFormat = output.choices("ListingFormat", output.LISTING)
     EventType = output.choices("EventType", EVENT_TYPES)
     Precision = output.choices("Precision", PRECISIONS)
     Period = output.choices("Period", PERIODS)
+    Modality = output.choices("Modality", MODALITIES)
 
 
 def _completion_connection(ctx: typer.Context) -> Any:
@@ -170,6 +172,18 @@ def events_command(
         int | None, typer.Option("--limit", metavar="N", help="At most N events.")
     ] = None,
     desc: Annotated[bool, typer.Option("--desc", help="Newest first (the exact reverse).")] = False,
+    country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--country",
+            metavar="CODE",
+            help="Events involving this country, ISO alpha-3 (repeat for any of several).",
+        ),
+    ] = None,
+    modality: Annotated[
+        list[Modality] | None,
+        typer.Option("--modality", help="Events of this modality (repeat for any of several)."),
+    ] = None,
     fmt: Format = TABLE,
 ) -> None:
     """List events in order of date (start, end, slug), filtered.
@@ -189,6 +203,8 @@ def events_command(
         search,
         limit=limit,
         desc=desc,
+        countries=country or (),
+        modalities=[m.value for m in modality or ()],
     )
     records = timeline(ctx).events(filters)
     count = output.write_events(records, fmt.value, sys.stdout)
@@ -301,7 +317,9 @@ def actor_command(
         output.write_events(events, fmt.value, sys.stdout, actor=profile["slug"])
 
 
-SOURCE_COLUMNS = ("slug", "name", "kind", "publisher", "published", "cites", "events", "quotes")
+SOURCE_COLUMNS = (
+    "slug", "name", "kind", "publisher", "url", "published", "cites", "events", "quotes"
+)  # fmt: skip
 
 
 @app.command("sources")

@@ -105,6 +105,11 @@ def write_event_detail(
                 heading = Text(source["slug"], style="bold")
                 heading.append(f"  {source['name']}", style="not bold")
                 parts.append(Padding(heading, (0, 0, 0, 2)))
+                about = [f"published {source['published']}" if source.get("published") else ""]
+                about.append(source.get("url") or "")
+                if any(about):
+                    line = Text(", ".join(filter(None, about)), style="dim")
+                    parts.append(Padding(line, (0, 0, 0, 4)))
                 previous = source["slug"]
             if source["quote"] is None:
                 quote = Text("(no quote)", style="dim")
@@ -202,6 +207,8 @@ def write_sources(rows: Sequence[dict[str, Any]], out: TextIO) -> int:
         source.append(f"\n{row['name']}", style="not bold")
         if row["publisher"]:
             source.append(f"\npublisher: {row['publisher']}", style="dim")
+        if row.get("url"):
+            source.append(f"\nurl: {row['url']}", style="dim")
         if row["cites"]:
             source.append(f"\ncites: {', '.join(row['cites'])}", style="dim")
         table.add_row(

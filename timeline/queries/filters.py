@@ -17,8 +17,17 @@ from sqlalchemy.sql import ColumnElement, Select
 from timeline.errors import InputError
 from timeline.queries.resolve import resolve_actor, resolve_source
 from timeline.queries.sqlfuncs import ascii_fold, ascii_lower
-from timeline.tables import event_actors, event_aliases, events, evidence
-from timeline.vocab import EVENT_TYPES, MAX_ROWS, PRECISIONS, SPAN_CLASSES, normalize_name
+from timeline.tables import event_actors, event_aliases, event_countries, events, evidence
+from timeline.vocab import (
+    COUNTRY_PATTERN,
+    COUNTRY_RULE,
+    EVENT_TYPES,
+    MAX_ROWS,
+    MODALITIES,
+    PRECISIONS,
+    SPAN_CLASSES,
+    normalize_name,
+)
 
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -47,14 +56,16 @@ class EventFilters:
     [date_from, date_to] when its interval overlaps it. Every actor must be involved
     (each is a slug, name or alias). `search` matches titles, summaries and quotes
     (case-insensitive for A–Z, identically on both backends) and event aliases (by
-    their stored normalized form: case- and accent-insensitive). Several types or
-    precisions select events of any of them."""
+    their stored normalized form: case- and accent-insensitive). Several types,
+    precisions, countries or modalities select events of any of them."""
 
     date_from: date | None = None
     date_to: date | None = None
     actors: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     precisions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # any of them (ISO 3166-1 alpha-3)
+    modalities: tuple[str, ...] = ()
     source: str | None = None
     search: str | None = None
     slug: str | None = None
@@ -71,6 +82,8 @@ class FilterOptions(TypedDict, total=False):
     actors: Sequence[str]
     types: Sequence[str]
     precisions: Sequence[str]
+    countries: Sequence[str]
+    modalities: Sequence[str]
     source: str | None
     search: str | None
     limit: int | None
@@ -90,6 +103,14 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
         for value in given:
             if value not in known:
                 raise InputError(f"unknown {name} {value!r}; choose from {', '.join(known)}")
+    countries = [code.strip().upper() for code in options.get("countries", ())]
+    for code in countries:
+        if not re.fullmatch(COUNTRY_PATTERN, code):
+            raise InputError(f"--country {code!r}: {COUNTRY_RULE}")
+    modalities = options.get("modalities", ())
+    for value in modalities:
+        if value not in MODALITIES:
+            raise InputError(f"unknown modality {value!r}; choose from {', '.join(MODALITIES)}")
     if limit is not None and not 1 <= limit <= MAX_ROWS:
         raise InputError(f"--limit must be a number from 1 to {MAX_ROWS}, not {limit}")
     if search is not None and not search.strip():
@@ -100,6 +121,8 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
         actors=tuple(options.get("actors", ())),
         types=tuple(dict.fromkeys(types)),
         precisions=tuple(dict.fromkeys(precisions)),
+        countries=tuple(dict.fromkeys(countries)),
+        modalities=tuple(dict.fromkeys(modalities)),
         source=options.get("source"),
         search=search,
         limit=limit,
@@ -125,6 +148,11 @@ def conditions(connection: Connection, filters: EventFilters) -> list[ColumnElem
         conditions.append(events.c.type.in_(filters.types))
     if filters.precisions:
         conditions.append(events.c.precision.in_(filters.precisions))
+    if filters.countries:
+        in_countries = event_countries.c.country_code.in_(filters.countries)
+        conditions.append(events.c.id.in_(select(event_countries.c.event_id).where(in_countries)))
+    if filters.modalities:
+        conditions.append(events.c.modality.in_(filters.modalities))
     if filters.slug is not None:
         conditions.append(events.c.slug == filters.slug)
     if filters.actors:

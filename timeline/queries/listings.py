@@ -155,6 +155,7 @@ def source_rows(connection: Connection) -> list[dict[str, Any]]:
             sources.c.name,
             sources.c.kind,
             sources.c.publisher,
+            sources.c.url,
             sources.c.published_on.label("published"),
             func.coalesce(support.c.events, 0).label("events"),
             func.coalesce(support.c.quotes, 0).label("quotes"),

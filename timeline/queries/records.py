@@ -112,8 +112,27 @@ def event_record(connection: Connection, slug: str) -> dict[str, Any]:
     """One event's full record; an unknown slug is an `InputError`."""
     rows = connection.execute(events_statement(connection, EventFilters(slug=slug))).all()
     if rows:
-        return event_records(connection, rows)[0]
+        record = event_records(connection, rows)[0]
+        _add_source_details(connection, record)
+        return record
     raise InputError(f"no event with slug {slug!r}" + _did_you_mean_event(connection, slug))
+
+
+def _add_source_details(connection: Connection, record: dict[str, Any]) -> None:
+    """Each source's URL and publication date, what a reader checking the claim needs
+    (the one-event view only: the listing and export records keep their shape)."""
+    slugs = sorted({source["slug"] for source in record["sources"]})
+    details = {
+        row.slug: row
+        for row in connection.execute(
+            select(sources.c.slug, sources.c.url, sources.c.published_on).where(
+                sources.c.slug.in_(slugs)
+            )
+        )
+    }
+    for source in record["sources"]:
+        row = details[source["slug"]]
+        source["url"], source["published"] = row.url, iso(row.published_on)
 
 
 def _did_you_mean_event(connection: Connection, slug: str) -> str:

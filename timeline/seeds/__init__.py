@@ -1,12 +1,14 @@
 """Seed files into the database: parse and check everything first (slugs, references,
 quotes against the stored text, dates), then write in one transaction.
 
-Every row remembers the file it came from (`origin`). Reloading a file updates its
-rows by slug and removes what it created but no longer lists; rows of other files and
-imports are left alone, and a slug another file owns is refused.
+Every row remembers the file it came from (`origin`: `seed:ID`, the file's primary
+source or `id:`, so a moved file is still itself). Reloading a file updates its rows by
+slug and removes what it created but no longer lists; rows of other files and imports
+are left alone, and a slug another file owns is refused. Every problem of a run is
+reported at once (`InputErrors`).
 
-`format` reads and validates one file, `plan` checks them all together, `write`
-applies the plan.
+`reader` turns YAML into data, `format` validates one file, `plan` checks them all
+together, `write` applies the plan; `quotes` and `scaffold` serve the authors.
 """
 
 from __future__ import annotations
@@ -22,14 +24,16 @@ from sqlalchemy.orm import Session
 
 from timeline import db, migrate
 from timeline.changes import Changes, Counts
-from timeline.errors import DatabaseError
+from timeline.errors import DatabaseError, FileInputError
 from timeline.lock import DEFAULT_WAIT, Notice, check_wait, writer_engine
 from timeline.resources import bundled_dir
 from timeline.seeds.format import parse
-from timeline.seeds.plan import SeedInput, Stored, build_plan
+from timeline.seeds.plan import Plan, SeedErrors, SeedInput, Stored, build_plan
+from timeline.seeds.quotes import rewrite_quotes
 from timeline.seeds.write import apply
+from timeline.vocab import ORIGIN_LENGTH
 
-__all__ = ["bundled_paths", "load_paths", "read_inputs"]
+__all__ = ["bundled_paths", "check_paths", "load_paths", "read_inputs"]
 
 
 def bundled_paths() -> list[Path]:
@@ -37,18 +41,45 @@ def bundled_paths() -> list[Path]:
 
 
 def read_inputs(paths: Sequence[Path] | None) -> list[SeedInput]:
-    """Parse every file (the bundled seeds when `paths` is None or empty)."""
+    """Parse every file (the bundled seeds when `paths` is None or empty).
+
+    A file is identified by its `id:` or else its first source's slug, not by its
+    path: its rows record `seed:ID`, so a moved file, or the bundled seed loaded by
+    its path, is still itself. Rows recorded under its path (before identities, or a
+    file with no source) and under the ids it `replaces` are taken over.
+    """
     if not paths:
-        return [
-            SeedInput(f"seeds/{p.name}", f"seeds/{p.name}", p.parent, parse(p, f"seeds/{p.name}"))
-            for p in bundled_paths()
-        ]
-    inputs = []
-    for path in paths:
-        name = str(path)
-        seed = parse(path, name)
-        inputs.append(SeedInput(name, str(path.resolve()), path.resolve().parent, seed))
+        files = [(f"seeds/{p.name}", p, f"seeds/{p.name}") for p in bundled_paths()]
+    else:
+        files = [(str(p), p.resolve(), str(p.resolve())) for p in paths]
+    bundled = {p.resolve() for p in bundled_paths()}
+    inputs: list[SeedInput] = []
+    problems: list[FileInputError] = []
+    claimed: dict[str, str] = {}
+    for name, path, legacy in files:
+        parsed = parse(path, name)
+        seed = parsed.seed
+        identity = seed.id or next((s.slug for s in seed.sources if s is not None), None)
+        previous = {legacy, *(f"seed:{old}" for old in seed.replaces)}
+        if path.resolve() in bundled:
+            previous.add(f"seeds/{path.name}")
+        origin = f"seed:{identity}" if identity else legacy[:ORIGIN_LENGTH]
+        if origin in claimed:
+            where = ("id",) if seed.id else ("sources", 0, "slug")
+            message = f"{name} and {claimed[origin]} are the same seed file (id {identity!r})"
+            problems.append(parsed.error(name, where, message))
+        claimed.setdefault(origin, name)
+        previous.discard(origin)
+        inputs.append(SeedInput(name, origin, path, parsed, tuple(sorted(previous))))
+    for item in inputs:
+        item.parsed.problems[:0] = [p for p in problems if p.file == item.name]
     return inputs
+
+
+def check_paths(url: URL, paths: Sequence[Path], *, fix_quotes: bool = False) -> Changes:
+    """`timeline seed check`: every check of `load --dry-run`, against the database
+    when it exists (so references to its rows count), without creating one."""
+    return load_paths(url, paths, dry_run=True, fix_quotes=fix_quotes, check_only=True)
 
 
 class _DryRun(Exception):
@@ -60,6 +91,8 @@ def load_paths(
     paths: Sequence[Path] | None,
     *,
     dry_run: bool = False,
+    fix_quotes: bool = False,
+    check_only: bool = False,
     wait: float = DEFAULT_WAIT,
     notice: Notice | None = None,
 ) -> Changes:
@@ -73,10 +106,13 @@ def load_paths(
     """
     check_wait(wait)
     inputs = read_inputs(paths)
+    notes: list[str] = []
     with ExitStack() as stack:
         creating = _needs_creating(url)
         if creating:
-            build_plan(inputs, Stored(None))  # every check that needs no database
+            plan = _checked(inputs, Stored(None), fix_quotes, notes)  # no database needed
+            if check_only:
+                return Changes([item.name for item in inputs], dry_run=True, notes=notes)
             if dry_run:
                 scratch = Path(stack.enter_context(TemporaryDirectory()))
                 url = URL.create("sqlite", database=str(scratch / "dry-run.db"))
@@ -88,14 +124,27 @@ def load_paths(
         try:
             with Session(engine) as session, session.begin():
                 db.require_revision(db.revision_of(session.connection()), url)
-                counts = apply(session, build_plan(inputs, Stored(session)), inputs)
+                if not creating:
+                    plan = _checked(inputs, Stored(session), fix_quotes, notes)
+                counts = apply(session, plan, inputs)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
             pass
         except DBAPIError as exc:
             raise DatabaseError(f"database {db.display_url(url)}: {db.first_line(exc)}") from exc
-    return Changes([item.name for item in inputs], counts, creating, dry_run)
+    return Changes([item.name for item in inputs], counts, creating, dry_run, notes)
+
+
+def _checked(inputs: list[SeedInput], stored: Stored, fix_quotes: bool, notes: list[str]) -> Plan:
+    """The plan, with the quotes `--fix-quotes` could fix rewritten in their files."""
+    try:
+        plan = build_plan(inputs, stored, fix_quotes=fix_quotes)
+    except SeedErrors as exc:
+        exc.notes = rewrite_quotes(exc.fixes)
+        raise
+    notes += rewrite_quotes(plan.fixes)
+    return plan
 
 
 def _needs_creating(url: URL) -> bool:

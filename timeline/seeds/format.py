@@ -1,14 +1,17 @@
-"""The seed file format: YAML read strictly, validated by pydantic models whose errors
-become `FILE: events[3].date.day: …`. Cross-file checks live in `timeline.seeds`."""
+"""The seed file format: YAML read by `reader`, validated item by item by pydantic
+models whose errors become `FILE:LINE: events[3].date.day: …`, every one of them.
+Cross-file checks live in `plan`."""
 
 from __future__ import annotations
 
 import re
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -16,13 +19,15 @@ from pydantic import (
     Field,
     PositiveInt,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
 
 from timeline import dates, validation
 from timeline.errors import FileInputError
-from timeline.validation import Country, Name, Slug, first_error, vocabulary
+from timeline.seeds.reader import Tree, read_tree
+from timeline.validation import Country, Name, Slug, location, message, vocabulary
 from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
@@ -46,7 +51,8 @@ def _year_month(value: str) -> tuple[int, int]:
     return year, month
 
 
-Text = Annotated[validation.Text, validation.NoNul]
+Text = validation.Text  # NUL characters are refused by the reader, in every value
+MAX_DAYS = 3_652_058  # from 0001-01-01 to 9999-12-31
 Month = Annotated[str, AfterValidator(_year_month)]
 
 
@@ -101,8 +107,8 @@ class DateSeed(Strict):
     month: Month | None = None
     year: Annotated[int, Field(ge=1, le=9999)] | None = None
     weekday: Literal[dates.WEEKDAYS] | None = None  # type: ignore[valid-type]
-    days_before: PositiveInt | None = None
-    days_after: PositiveInt | None = None
+    days_before: Annotated[int, Field(ge=1, le=MAX_DAYS)] | None = None
+    days_after: Annotated[int, Field(ge=1, le=MAX_DAYS)] | None = None
     same_as: Slug | None = None
     after: Slug | None = None
     until: date | None = None
@@ -205,38 +211,37 @@ class EventSeed(Strict):
     relations: list[RelationSeed] = []
 
 
+class CorroborationSeed(Strict):
+    """Evidence, actors and relations for an event that another file owns."""
+
+    event: Slug
+    actors: list[ActorRole] = []
+    evidence: list[EvidenceSeed] = []
+    relations: list[RelationSeed] = []
+
+
 class SeedFile(Strict):
-    sources: list[SourceSeed] = []
-    actors: list[ActorSeed] = []
-    events: list[EventSeed] = []
+    """A file's items; None stands for one that failed its checks."""
+
+    id: Slug | None = None
+    replaces: list[Slug] = []
+    sources: list[SourceSeed | None] = []
+    actors: list[ActorSeed | None] = []
+    events: list[EventSeed | None] = []
+    corroborates: list[CorroborationSeed | None] = []
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML with dates left as text (pydantic validates them, so 2025-02-30 is a
-    located error rather than a crash) and duplicate keys refused."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+MAX_SEED_BYTES = 64 * 2**20
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def read_text(path: Path, name: str) -> str:
-    """A file's text exactly as stored (no newline translation), or a located error."""
+def read_text(path: Path, name: str, limit: int = MAX_SEED_BYTES) -> str:
+    """A file's text exactly as stored (no newline translation), or a located error;
+    a file larger than `limit` is refused before it is read."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise FileInputError(name, None, f"larger than {limit // 2**20} MB")
     except OSError as exc:
         raise FileInputError.unreadable(name, exc) from None
     try:
@@ -247,34 +252,147 @@ def read_text(path: Path, name: str) -> str:
         ) from None
 
 
-def parse(path: Path, name: str) -> SeedFile:
-    """Read and validate one seed file; `name` is how errors call it."""
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+
+def source_text(
+    directory: Path, text_file: str | None, error: Callable[[str], FileInputError]
+) -> str | None:
+    """The source's text exactly as stored: a regular file of at most 16 MB in the seed
+    file's directory or below it (not an absolute path, not `../`, not a device)."""
+    if text_file is None:
+        return None
+    if Path(text_file).is_absolute():
+        raise error(f"{text_file}: give a path relative to the seed file's directory")
+    base = directory.resolve()
+    target = (base / text_file).resolve()
+    if not target.is_relative_to(base):
+        raise error(f"{text_file}: not inside the seed file's directory")
+    try:
+        status = target.stat()
+    except OSError as exc:
+        reason = FileInputError.unreadable(text_file, exc).message
+        raise error(f"{text_file}: {reason}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise error(f"{text_file}: not a regular file")
+    if status.st_size > MAX_TEXT_BYTES:
+        raise error(f"{text_file}: larger than {MAX_TEXT_BYTES // 2**20} MB")
+    try:
+        return read_text(target, text_file)
+    except FileInputError as exc:
+        raise error(f"{text_file}: {exc.message}") from None
+
+
+@dataclass
+class Parsed:
+    """One file read: the items that passed (None where one did not, so indices stay
+    the file's), the slugs of those that did not (so that references to them are not
+    reported again), the lines of its values, and what is wrong with it."""
+
+    seed: SeedFile
+    path: Path
+    name: str
+    broken: set[tuple[str, str]] = field(default_factory=set)
+    problems: list[FileInputError] = field(default_factory=list)
+    _tree: Tree | None = None
+
+    @property
+    def tree(self) -> Tree:
+        """The file read again with the line of every value, when an error needs one
+        (the text is not kept meanwhile: a 15 MB file can take 60 MB as a str)."""
+        if self._tree is None:
+            self._tree = read_tree(read_text(self.path, self.name), self.name)
+        return self._tree
+
+    def error(self, name: str, path: tuple[int | str, ...], message: str) -> FileInputError:
+        return FileInputError(name, location(path), message, line=self.tree.line(path))
+
+
+SECTIONS: dict[str, type[Strict]] = {
+    "sources": SourceSeed,
+    "actors": ActorSeed,
+    "events": EventSeed,
+    "corroborates": CorroborationSeed,
+}
+TOP_LEVEL = ("id", "replaces", *SECTIONS)
+
+
+def parse(path: Path, name: str) -> Parsed:
+    """Read and validate one seed file; `name` is how errors call it. A file that
+    cannot be read or parsed at all raises; every other problem is collected."""
     content = read_text(path, name)
     if "\x00" in content:
         raise FileInputError(name, None, "binary data, not YAML text")
-    try:
-        data = yaml.load(content, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise FileInputError(name, where, problem) from None
-    except yaml.YAMLError as exc:
-        raise FileInputError(name, None, f"invalid YAML: {exc}") from None
+    parsed = Parsed(SeedFile(), path, name)
+    checked: dict[tuple[str, int], tuple[Any, list[FileInputError]]] = {}
+
+    def on_item(section: str, index: int, item: Any) -> bool:
+        """Validate an item as soon as it is read (so the file is not held twice)."""
+        model = SECTIONS.get(section)
+        if model is None:
+            return False
+        try:
+            checked[section, index] = (model.model_validate(item), [])
+        except ValidationError as exc:
+            problems = _errors(parsed, name, (section, index), exc)
+            checked[section, index] = (None, problems)
+            slug = item.get("slug") if isinstance(item, dict) else None
+            if isinstance(slug, str) and section != "corroborates":
+                parsed.broken.add((section[:-1], slug))
+        return True
+
+    tree = read_tree(content, name, track=False, on_item=on_item)
+    del content
+    data = tree.data
     if data is None:
         raise FileInputError(name, None, "empty file: expected sources, actors and events")
     if not isinstance(data, dict):
         raise FileInputError(
             name, None, f"expected a mapping with sources, actors and events, not {_kind(data)}"
         )
-    try:
-        return SeedFile.model_validate(data)
-    except ValidationError as exc:
-        place, message = first_error(exc)
-        raise FileInputError(name, place, message) from None
+    parsed.problems = list(tree.problems)
+    for key in data:
+        if key not in TOP_LEVEL:
+            known = ", ".join(TOP_LEVEL)
+            parsed.problems.append(parsed.error(name, (key,), f"unknown field; expected {known}"))
+    values: dict[str, Any] = {}
+    for key, adapter in (("id", _SLUG), ("replaces", _SLUGS)):
+        if data.get(key) is not None:
+            try:
+                values[key] = adapter.validate_python(data[key])
+            except ValidationError as exc:
+                parsed.problems += _errors(parsed, name, (key,), exc)
+    for section in SECTIONS:
+        items = data.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            message = f"expected a list of {section} (items starting with -), not {_kind(items)}"
+            parsed.problems.append(parsed.error(name, (section,), message))
+            continue
+        values[section] = []
+        for index in range(len(items)):
+            model, problems = checked[section, index]
+            values[section].append(model)
+            parsed.problems += problems
+    parsed.seed = SeedFile.model_construct(**values)
+    return parsed
+
+
+_SLUG: TypeAdapter[str] = TypeAdapter(Slug)
+_SLUGS: TypeAdapter[list[str]] = TypeAdapter(list[Slug])
+
+
+def _errors(
+    parsed: Parsed, name: str, prefix: tuple[int | str, ...], exc: ValidationError
+) -> list[FileInputError]:
+    return [
+        parsed.error(name, (*prefix, *error["loc"]), message(error))
+        for error in exc.errors(include_url=False)
+    ]
 
 
 def _kind(data: object) -> str:
     if isinstance(data, list):
         return "a list"
-    return "text" if isinstance(data, str) else type(data).__name__
+    return "text" if isinstance(data, str) else "a mapping" if isinstance(data, dict) else "empty"

@@ -3,42 +3,58 @@ quotes against the stored text, dates. The result is a plan of every row to hold
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timeline import dates
-from timeline.errors import FileInputError
+from timeline import dates, validation
+from timeline.errors import FileInputError, InputErrors
 from timeline.models import Actor, Event, Source
-from timeline.seeds.format import (
-    ActorSeed,
-    DateSeed,
-    EventSeed,
-    SeedFile,
-    SourceSeed,
-    read_text,
-)
+from timeline.seeds import quotes
+from timeline.seeds.format import DateSeed, EvidenceSeed, Parsed, SeedFile, source_text
+from timeline.seeds.quotes import QuoteFix
 from timeline.vocab import normalize_name
 
 
 @dataclass
 class SeedInput:
-    """One parsed file: how errors name it, what rows record as origin, its content."""
+    """One parsed file: how errors name it, what its rows record as origin (and the
+    origins it takes over), its directory and content."""
 
     name: str
     origin: str
-    directory: Path
-    seed: SeedFile
+    path: Path
+    parsed: Parsed
+    previous: tuple[str, ...] = ()
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    @property
+    def seed(self) -> SeedFile:
+        return self.parsed.seed
+
+    def error(self, path: tuple[int | str, ...], message: str) -> FileInputError:
+        return self.parsed.error(self.name, path, message)
+
+
+class SeedErrors(InputErrors):
+    """Every problem of the files, and the quotes that `--fix-quotes` can still fix."""
+
+    def __init__(self, errors: list[FileInputError], fixes: list[QuoteFix]) -> None:
+        super().__init__(list(errors))
+        self.fixes = fixes
 
 
 @dataclass
 class SourcePlan:
-    where: tuple[str, str]
+    where: tuple[SeedInput, tuple[str, int]]
     values: dict[str, Any]
     cites: list[str]
     origin: str
@@ -46,7 +62,7 @@ class SourcePlan:
 
 @dataclass
 class ActorPlan:
-    where: tuple[str, str]
+    where: tuple[SeedInput, tuple[str, int]]
     values: dict[str, Any]
     aliases: set[str]
     affiliation: str | None
@@ -54,16 +70,32 @@ class ActorPlan:
 
 
 @dataclass
+class Links:
+    """What a file says about an event: its actors, evidence and relations."""
+
+    actors: set[tuple[str, str]] = field(default_factory=set)
+    evidence: set[tuple[str, str | None, int | None]] = field(default_factory=set)
+    relations: set[tuple[str, str]] = field(default_factory=set)
+
+
+@dataclass
 class EventPlan:
-    where: tuple[str, str]
+    where: tuple[SeedInput, tuple[str, int]]
     values: dict[str, Any]
     anchor_event: str | None
     anchor_source: str | None
     countries: set[str]
     aliases: set[str]
-    actors: set[tuple[str, str]]
-    evidence: set[tuple[str, str | None, int | None]]
-    relations: set[tuple[str, str]]
+    links: Links
+    origin: str
+
+
+@dataclass
+class ExtraPlan:
+    """Evidence, actors and relations a file adds to an event another file owns."""
+
+    event: str
+    links: Links
     origin: str
 
 
@@ -72,6 +104,8 @@ class Plan:
     sources: dict[str, SourcePlan] = field(default_factory=dict)
     actors: dict[str, ActorPlan] = field(default_factory=dict)
     events: dict[str, EventPlan] = field(default_factory=dict)
+    extras: list[ExtraPlan] = field(default_factory=list)
+    fixes: list[QuoteFix] = field(default_factory=list)
 
 
 class Stored:
@@ -97,26 +131,22 @@ class Stored:
         return None if row is None else dates.Interval(row[0], row[1], row[2])
 
 
-def build_plan(inputs: list[SeedInput], stored: Stored) -> Plan:
-    """Check everything the files say, against each other and the database."""
+def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = False) -> Plan:
+    """Check everything the files say, against each other and the database; every
+    problem found is reported at once (`InputErrors`), in file and line order."""
     plan = Plan()
+    problems: list[FileInputError] = [p for item in inputs for p in item.parsed.problems]
+    broken = {key for item in inputs for key in item.parsed.broken}
     owners: dict[tuple[str, str], str] = {}
     for item in inputs:
-        rows_of: tuple[tuple[str, Sequence[SourceSeed | ActorSeed | EventSeed]], ...] = (
-            ("source", item.seed.sources),
-            ("actor", item.seed.actors),
-            ("event", item.seed.events),
-        )
-        for kind, rows in rows_of:
-            for i, row in enumerate(rows):
-                place = f"{kind}s[{i}]"
-                first = owners.setdefault((kind, row.slug), f"{item.name} {place}")
-                if first != f"{item.name} {place}":
-                    raise FileInputError(
-                        item.name,
-                        f"{place}.slug",
-                        f"duplicate {kind} slug {row.slug!r} (first in {first})",
-                    )
+        for kind in ("source", "actor", "event"):
+            for i, row in enumerate(getattr(item.seed, f"{kind}s")):
+                if row is None:
+                    continue
+                defined = owners.setdefault((kind, row.slug), f"{item.name} {kind}s[{i}]")
+                if defined != f"{item.name} {kind}s[{i}]":
+                    message = f"duplicate {kind} slug {row.slug!r} (first in {defined})"
+                    problems.append(item.error((f"{kind}s", i, "slug"), message))
     known = {
         kind: {slug for k, slug in owners if k == kind} for kind in ("source", "actor", "event")
     }
@@ -126,16 +156,39 @@ def build_plan(inputs: list[SeedInput], stored: Stored) -> Plan:
         "event": Event,
     }
 
-    def require(kind: str, slug: str, item: SeedInput, place: str) -> None:
-        if slug not in known[kind] and not stored.has(models[kind], slug):
-            raise FileInputError(item.name, place, f"unknown {kind} {slug!r}")
+    def source_known(slug: str) -> bool:
+        return slug in known["source"] or stored.has(Source, slug)
+
+    def require(kind: str, slug: str, item: SeedInput, path: tuple[int | str, ...]) -> bool:
+        if slug in known[kind] or stored.has(models[kind], slug):
+            return True
+        if (kind, slug) not in broken:  # else its own error is reported
+            problems.append(item.error(path, f"unknown {kind} {slug!r}"))
+        return False
+
+    def first(item: SeedInput, kind: str, i: int, slug: str) -> bool:
+        """Whether this row is where its slug is defined (a duplicate is not planned)."""
+        return owners[(kind, slug)] == f"{item.name} {kind}s[{i}]"
 
     for item in inputs:
         for i, source in enumerate(item.seed.sources):
+            if source is None or not first(item, "source", i, source.slug):
+                continue
             for j, cited in enumerate(source.cites):
-                require("source", cited, item, f"sources[{i}].cites[{j}]")
+                if cited == source.slug:
+                    message = "a source cannot cite itself"
+                    problems.append(item.error(("sources", i, "cites", j), message))
+                else:
+                    require("source", cited, item, ("sources", i, "cites", j))
+            try:
+                path = ("sources", i, "text_file")
+                text = source_text(item.directory, source.text_file, partial(item.error, path))
+            except FileInputError as exc:
+                problems.append(exc)
+                text = None
+                broken.add(("text", source.slug))
             plan.sources[source.slug] = SourcePlan(
-                (item.name, f"sources[{i}]"),
+                _where(item, "sources", i),
                 {
                     "name": source.name,
                     "kind": source.kind,
@@ -144,16 +197,18 @@ def build_plan(inputs: list[SeedInput], stored: Stored) -> Plan:
                     "title": source.title,
                     "published_on": source.published,
                     "language": source.language,
-                    "text": _source_text(item, i, source.text_file),
+                    "text": text,
                 },
-                source.cites,
+                [c for c in source.cites if c != source.slug],
                 item.origin,
             )
         for i, actor in enumerate(item.seed.actors):
+            if actor is None or not first(item, "actor", i, actor.slug):
+                continue
             if actor.affiliation:
-                require("actor", actor.affiliation, item, f"actors[{i}].affiliation")
+                require("actor", actor.affiliation, item, ("actors", i, "affiliation"))
             plan.actors[actor.slug] = ActorPlan(
-                (item.name, f"actors[{i}]"),
+                _where(item, "actors", i),
                 {
                     "name": actor.name,
                     "name_key": normalize_name(actor.name),
@@ -166,53 +221,63 @@ def build_plan(inputs: list[SeedInput], stored: Stored) -> Plan:
                 item.origin,
             )
 
-    def source_info(slug: str) -> tuple[str | None, date | None] | None:
+    def source_info(slug: str) -> tuple[str | None, date | None]:
         planned = plan.sources.get(slug)
         if planned is not None:
             return planned.values["text"], planned.values["published_on"]
-        return stored.source(slug)
+        return stored.source(slug) or (None, None)
+
+    def links(item: SeedInput, path: tuple[int | str, ...], slug: str, event: Any) -> Links:
+        result = Links()
+        for j, role in enumerate(event.actors):
+            if require("actor", role.actor, item, (*path, "actors", j, "actor")):
+                result.actors.add((role.actor, role.role))
+        for j, relation in enumerate(event.relations):
+            if relation.event == slug:
+                message = "an event cannot relate to itself"
+                problems.append(item.error((*path, "relations", j, "event"), message))
+            elif require("event", relation.event, item, (*path, "relations", j, "event")):
+                result.relations.add((relation.kind, relation.event))
+        for j, proof in enumerate(event.evidence):
+            if not require("source", proof.source, item, (*path, "evidence", j, "source")):
+                continue
+            quote, start = proof.quote, None
+            if quote is not None and ("text", proof.source) not in broken:
+                where = (*path, "evidence", j)
+                found = _locate_quote(item, where, proof, source_info(proof.source)[0], fix_quotes)
+                if isinstance(found, FileInputError):
+                    problems.append(found)
+                    continue
+                if isinstance(found, QuoteFix):
+                    plan.fixes.append(found)
+                    quote, start = found.fixed, _find(source_info(proof.source)[0], found.fixed)
+                else:
+                    start = found
+            result.evidence.add((proof.source, quote, start))
+        return result
 
     rules: dict[str, dates.DateRule] = {}
-    places: dict[str, tuple[SeedInput, str, DateSeed]] = {}
+    places: dict[str, tuple[SeedInput, int, DateSeed]] = {}
+    failed: set[str] = {slug for kind, slug in broken if kind == "event"}
     for item in inputs:
         for i, event in enumerate(item.seed.events):
-            place = f"events[{i}]"
-            for j, role in enumerate(event.actors):
-                require("actor", role.actor, item, f"{place}.actors[{j}].actor")
-            for j, relation in enumerate(event.relations):
-                if relation.event == event.slug:
-                    message = "an event cannot relate to itself"
-                    raise FileInputError(item.name, f"{place}.relations[{j}].event", message)
-                require("event", relation.event, item, f"{place}.relations[{j}].event")
-            evidence = set()
-            for j, proof in enumerate(event.evidence):
-                require("source", proof.source, item, f"{place}.evidence[{j}].source")
-                start = None
-                if proof.quote is not None:
-                    text = (source_info(proof.source) or (None, None))[0]
-                    start = _locate_quote(
-                        proof.quote,
-                        proof.occurrence,
-                        proof.source,
-                        text,
-                        (item.name, f"{place}.evidence[{j}].quote"),
-                    )
-                evidence.add((proof.source, proof.quote, start))
+            if event is None or not first(item, "event", i, event.slug):
+                continue
+            event_links = links(item, ("events", i), event.slug, event)
+            sources = [p.source for p in event.evidence]
             if event.date.source is not None:
-                require("source", event.date.source, item, f"{place}.date.source")
+                sources.append(event.date.source)
+                require("source", event.date.source, item, ("events", i, "date", "source"))
+            if any(not source_known(slug) for slug in sources):
+                failed.add(event.slug)  # its publication date is not known: no date errors
             publication_source = event.date.source or next(
-                (p.source for p in event.evidence if (source_info(p.source) or (None, None))[1]),
-                None,
+                (p.source for p in event.evidence if source_info(p.source)[1]), None
             )
-            publication = (
-                (source_info(publication_source) or (None, None))[1]
-                if (publication_source)
-                else None
-            )
+            publication = source_info(publication_source)[1] if publication_source else None
             rules[event.slug] = event.date.rule(publication)
-            places[event.slug] = (item, place, event.date)
+            places[event.slug] = (item, i, event.date)
             plan.events[event.slug] = EventPlan(
-                (item.name, place),
+                _where(item, "events", i),
                 {
                     "title": event.title,
                     "type": event.type,
@@ -224,19 +289,32 @@ def build_plan(inputs: list[SeedInput], stored: Stored) -> Plan:
                 publication_source,
                 set(event.countries),
                 set(event.aliases),
-                {(role.actor, role.role) for role in event.actors},
-                evidence,
-                {(relation.kind, relation.event) for relation in event.relations},
+                event_links,
                 item.origin,
             )
+        for i, extra in enumerate(item.seed.corroborates):
+            if extra is None:
+                continue
+            if extra.event in plan.events and plan.events[extra.event].origin == item.origin:
+                message = f"{extra.event!r} is this file's own event: list its evidence there"
+                problems.append(item.error(("corroborates", i, "event"), message))
+            elif require("event", extra.event, item, ("corroborates", i, "event")):
+                extra_links = links(item, ("corroborates", i), extra.event, extra)
+                plan.extras.append(ExtraPlan(extra.event, extra_links, item.origin))
 
-    try:
-        resolved = dates.resolve_all(rules, stored.event_interval)
-    except dates.DateResolutionError as exc:
-        item, place, seed = places[exc.slug]
-        key = next((k for k in ("anchor", "same_as", "after") if getattr(seed, k)), "")
-        where = f"{place}.date.{key}" if exc.field == "anchor" and key else f"{place}.date"
-        raise FileInputError(item.name, where, str(exc)) from None
+    def date_error(exc: dates.DateResolutionError) -> None:
+        item, i, seed = places[exc.slug]
+        key = next((k for k in ("anchor", "same_as", "after") if getattr(seed, k)), None)
+        path: tuple[int | str, ...] = ("events", i, "date")
+        if exc.field == "anchor" and key:
+            path = (*path, key)
+        problems.append(item.error(path, str(exc)))
+
+    resolved = dates.resolve_all(rules, stored.event_interval, on_error=date_error, failed=failed)
+    if problems:
+        order = {item.name: n for n, item in enumerate(inputs)}
+        problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+        raise SeedErrors(list(problems), plan.fixes)
     for slug, resolution in resolved.items():
         event_plan = plan.events[slug]
         event_plan.values.update(
@@ -250,42 +328,58 @@ def build_plan(inputs: list[SeedInput], stored: Stored) -> Plan:
     return plan
 
 
-def _source_text(item: SeedInput, index: int, text_file: str | None) -> str | None:
-    """The source's text exactly as stored beside the seed file."""
-    if text_file is None:
-        return None
-    try:
-        return read_text(item.directory / text_file, text_file)
-    except FileInputError as exc:
-        raise FileInputError(
-            item.name, f"sources[{index}].text_file", f"{text_file}: {exc.message}"
-        ) from None
+def _where(item: SeedInput, section: str, index: int) -> tuple[SeedInput, tuple[str, int]]:
+    """Where a row is written, for an error found while writing it."""
+    return item, (section, index)
+
+
+def _find(text: str | None, quote: str) -> int | None:
+    return None if text is None else text.find(quote)
 
 
 def _locate_quote(
-    quote: str, occurrence: int | None, source: str, text: str | None, where: tuple[str, str]
-) -> int:
-    """The quote's offset in code points; it must occur, and once unless `occurrence` says."""
+    item: SeedInput,
+    path: tuple[int | str, ...],
+    proof: EvidenceSeed,
+    text: str | None,
+    fix: bool,
+) -> int | QuoteFix | FileInputError:
+    """The quote's offset in code points; it must occur, and once unless `occurrence`
+    says; a typographic difference is fixed when asked."""
+    quote, source, occurrence = proof.quote or "", proof.source, proof.occurrence
+    where = (*path, "quote")
     if text is None:
-        raise FileInputError(*where, f"source {source!r} has no text to check the quote against")
-    starts = []
-    position = text.find(quote)
-    while position != -1:
-        starts.append(position)
-        position = text.find(quote, position + 1)
+        return item.error(where, f"source {source!r} has no text to check the quote against")
+    starts = quotes.occurrences(text, quote)
     if not starts:
-        raise FileInputError(*where, f"not found in the text of source {source!r}")
+        miss = quotes.explain(quote, text, source)
+        span = item.parsed.tree.spans.get(id(_raw(item, path)))
+        if fix and miss.fixed is not None and span is not None:
+            place = validation.location(where)
+            line = item.parsed.tree.line(where)
+            return QuoteFix(item.name, item.path, place, line, span, quote, miss.fixed)
+        hint = "; `--fix-quotes` takes the text's characters" if miss.fixed else ""
+        return item.error(where, miss.message + hint)
     if occurrence is None:
         if len(starts) > 1:
-            raise FileInputError(
-                *where,
-                f"occurs {len(starts)} times in source {source!r}; "
+            at = "; ".join(quotes.place(text, start) for start in starts)
+            return item.error(
+                where,
+                f"occurs {len(starts)} times in source {source!r} ({at}); "
                 f"say which with `occurrence: 1` to `{len(starts)}`",
             )
         return starts[0]
     if occurrence > len(starts):
-        raise FileInputError(
-            *where,
+        return item.error(
+            (*path, "occurrence"),
             f"occurrence {occurrence} asked, but it occurs {len(starts)} times in {source!r}",
         )
     return starts[occurrence - 1]
+
+
+def _raw(item: SeedInput, path: tuple[int | str, ...]) -> Any:
+    """The parsed mapping at `path` (where the reader kept the quote's span)."""
+    node: Any = item.parsed.tree.data
+    for part in path:
+        node = node[part]
+    return node

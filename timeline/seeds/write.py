@@ -3,21 +3,19 @@ lists, and count every change. Runs inside the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from timeline import tables
 from timeline.changes import Counts
-from timeline.errors import FileInputError
 from timeline.models import (
     Actor,
-    ActorAlias,
     Event,
     EventActor,
-    EventAlias,
-    EventCountry,
     EventRelation,
     Evidence,
     Source,
@@ -53,34 +51,51 @@ Row = Source | Actor | Event
 
 
 def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Counts]:
-    """Make the database hold what the plan says for the loaded files; count the changes."""
-    origins = {item.origin for item in inputs}
+    """Make the database hold what the plan says for the loaded files; count the changes.
+
+    A file owns the rows of its origin and of the origins it takes over (its old path,
+    an id it `replaces`); they are stamped with its origin as they are written."""
+    origins = {origin for item in inputs for origin in (item.origin, *item.previous)}
     track = {table: Tracker() for table in TABLES}
 
-    _upsert(session, Source, plan.sources, origins, track["sources"])
-    actors = _upsert(session, Actor, plan.actors, origins, track["actors"])
-    events = _upsert(session, Event, plan.events, origins, track["events"])
-    for slug, actor_plan in plan.actors.items():
-        _sync_children(actors[slug], "aliases", actor_plan.aliases, track, slug)
-    for slug, event_plan in plan.events.items():
-        _sync_children(events[slug], "aliases", event_plan.aliases, track, slug)
-        _sync_children(events[slug], "countries", event_plan.countries, track, slug)
-    session.flush()
-
-    source_ids = _ids(session, Source)
-    actor_ids = _ids(session, Actor)
-    event_ids = _ids(session, Event)
-    for slug, actor_plan in plan.actors.items():
-        affiliation = actor_ids[actor_plan.affiliation] if actor_plan.affiliation else None
-        _assign(actors[slug], {"affiliation_id": affiliation}, track["actors"], slug)
-    for slug, event_plan in plan.events.items():
-        anchor_event, anchor_source = event_plan.anchor_event, event_plan.anchor_source
-        anchors = {
-            "anchor_event_id": event_ids[anchor_event] if anchor_event else None,
-            "anchor_source_id": source_ids[anchor_source] if anchor_source else None,
+    # In Core, a few statements per table: the ORM's unit of work costs more than the
+    # rest of a load together.
+    sources_ = tables.sources
+    source_ids, _ = _upsert(session, sources_, plan.sources, origins, track["sources"])
+    actor_ids, actors = _upsert(session, tables.actors, plan.actors, origins, track["actors"])
+    event_ids, events = _upsert(session, tables.events, plan.events, origins, track["events"])
+    children: list[tuple[Any, str, str, dict[str, int], dict[str, Any], str]] = [
+        (tables.actor_aliases, "actor_id", "alias", actor_ids, plan.actors, "aliases"),
+        (tables.event_aliases, "event_id", "alias", event_ids, plan.events, "aliases"),
+        (tables.event_countries, "event_id", "country_code", event_ids, plan.events, "countries"),
+    ]
+    for table, parent, value, ids, of_rows, attribute in children:
+        wanted = {
+            (ids[slug], v): slug for slug, p in of_rows.items() for v in getattr(p, attribute)
         }
-        _assign(events[slug], anchors, track["events"], slug)
+        _sync_children(session, table, parent, value, ids, wanted, track)
 
+    source_ids, actor_ids, event_ids = (
+        _ids(session, Source),
+        _ids(session, Actor),
+        _ids(session, Event),
+    )
+    affiliations = {
+        slug: {"affiliation_id": actor_ids[p.affiliation] if p.affiliation else None}
+        for slug, p in plan.actors.items()
+    }
+    _set(session, tables.actors, affiliations, actors, actor_ids, track["actors"])
+    anchors = {
+        slug: {
+            "anchor_event_id": event_ids[p.anchor_event] if p.anchor_event else None,
+            "anchor_source_id": source_ids[p.anchor_source] if p.anchor_source else None,
+        }
+        for slug, p in plan.events.items()
+    }
+    _set(session, tables.events, anchors, events, event_ids, track["events"])
+
+    said = [(slug, p.links, p.origin) for slug, p in plan.events.items()]
+    said += [(extra.event, extra.links, extra.origin) for extra in plan.extras]
     links: list[tuple[Any, tuple[str, ...], set[tuple[Any, ...]]]] = [
         (
             SourceCitation,
@@ -95,27 +110,27 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
             EventActor,
             ("event_id", "actor_id", "role"),
             {
-                (event_ids[slug], actor_ids[actor], role, p.origin)
-                for slug, p in plan.events.items()
-                for actor, role in p.actors
+                (event_ids[slug], actor_ids[actor], role, origin)
+                for slug, said_links, origin in said
+                for actor, role in said_links.actors
             },
         ),
         (
             Evidence,
             ("event_id", "source_id", "quote", "quote_start", "quote_end"),
             {
-                (event_ids[slug], source_ids[source], quote, start, _end(quote, start), p.origin)
-                for slug, p in plan.events.items()
-                for source, quote, start in p.evidence
+                (event_ids[slug], source_ids[source], quote, start, _end(quote, start), origin)
+                for slug, said_links, origin in said
+                for source, quote, start in said_links.evidence
             },
         ),
         (
             EventRelation,
             ("subject_event_id", "kind", "object_event_id"),
             {
-                (event_ids[slug], kind, event_ids[other], p.origin)
-                for slug, p in plan.events.items()
-                for kind, other in p.relations
+                (event_ids[slug], kind, event_ids[other], origin)
+                for slug, said_links, origin in said
+                for kind, other in said_links.relations
             },
         ),
     ]
@@ -136,6 +151,15 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
     return {table: tracker.counts() for table, tracker in track.items()}
 
 
+def owner(origin: str) -> str:
+    """Who owns a row, in words: a seed file by its id, an import by its file."""
+    if origin.startswith("seed:"):
+        return f"the seed file with id {origin[5:]!r}"
+    if origin.startswith("import:"):
+        return f"the import of {origin[7:]}"
+    return f"the seed file {origin}"
+
+
 def _end(quote: str | None, start: int | None) -> int | None:
     return None if quote is None or start is None else start + len(quote)
 
@@ -144,77 +168,112 @@ def _ids(session: Session, model: type[Row]) -> dict[str, int]:
     return {slug: id_ for slug, id_ in session.execute(select(model.slug, model.id))}
 
 
-def _assign(row: Any, values: dict[str, Any], tracker: Tracker, key: Any) -> None:
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            tracker.changed(key)
-
-
 def _upsert(
     session: Session,
-    model: Any,
+    table: Any,
     planned: dict[str, Any],
     origins: set[str],
     tracker: Tracker,
-) -> dict[str, Any]:
-    """Insert or update each planned row by slug; a slug owned elsewhere is refused."""
-    existing = {
-        row.slug: row for row in session.scalars(select(model).where(model.slug.in_(planned)))
-    }
-    rows = {}
+) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+    """Insert or update each planned row by slug; a slug owned elsewhere is refused.
+    Returns the planned rows' ids and what the existing ones held before."""
+    existing: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(planned)):
+        for found in session.execute(select(table).where(table.c.slug.in_(chunk))).mappings():
+            existing[found["slug"]] = dict(found)
+    new: list[dict[str, Any]] = []
     for slug, row_plan in planned.items():
         tracker.seen.add(slug)
+        values = {**row_plan.values, "origin": row_plan.origin}
         row = existing.get(slug)
         if row is None:
-            row = model(slug=slug, origin=row_plan.origin, **row_plan.values)
-            session.add(row)
+            new.append({"slug": slug, **values})
             tracker.created.add(slug)
-        elif row.origin not in origins:
-            name, place = row_plan.where
-            raise FileInputError(
-                name, f"{place}.slug", f"{slug!r} already exists, loaded from {row.origin}"
-            )
+        elif row["origin"] not in origins:
+            item, path = row_plan.where
+            message = f"{slug!r} belongs to {owner(row['origin'])}: choose another slug"
+            if row["origin"].startswith("seed:"):
+                message += (
+                    f", or add `replaces: [{row['origin'][5:]}]` to take that file's rows over"
+                )
+            raise item.error((*path, "slug"), message)
         else:
-            _assign(row, {**row_plan.values, "origin": row_plan.origin}, tracker, slug)
-        rows[slug] = row
-    return rows
+            changed = {name: value for name, value in values.items() if row[name] != value}
+            if changed:
+                session.execute(update(table).where(table.c.id == row["id"]).values(**changed))
+                tracker.changed(slug)
+    if new:
+        session.execute(insert(table), new)
+    ids: dict[str, int] = {}
+    for chunk in _chunks(list(planned)):
+        query = select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk))
+        ids.update((slug, id_) for slug, id_ in session.execute(query))
+    return ids, existing
+
+
+def _set(
+    session: Session,
+    table: Any,
+    values: dict[str, dict[str, Any]],
+    before: dict[str, dict[str, Any]],
+    ids: dict[str, int],
+    tracker: Tracker,
+) -> None:
+    """Columns that point at other rows, set once every row exists: only where changed."""
+    changes = []
+    for slug, wanted in values.items():
+        old = before.get(slug, dict.fromkeys(wanted))
+        if any(old[name] != value for name, value in wanted.items()):
+            changes.append({"row_id": ids[slug], **{f"new_{k}": v for k, v in wanted.items()}})
+            if slug not in tracker.created:
+                tracker.changed(slug)
+    if changes:
+        names = next(iter(values.values()))
+        columns: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
+        statement = update(table).where(table.c.id == bindparam("row_id")).values(columns)
+        session.execute(statement, changes)
+
+
+def _chunks(items: list[Any], size: int = 5000) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _sync_children(
-    row: Any, attribute: str, wanted: set[str], track: dict[str, Tracker], key: str
+    session: Session,
+    table: Any,
+    parent: str,
+    value: str,
+    rows: dict[str, int],
+    wanted: dict[tuple[int, str], str],
+    track: dict[str, Tracker],
 ) -> None:
-    """Aliases and countries belong to their row: add the new ones, drop the old ones."""
-    collection = getattr(row, attribute)
-    tracker = track[row.__table__.name]
-    children = track[collection_table(row, attribute)]
-    children.seen.update((key, value) for value in wanted)
-    children.created.update((key, value) for value in wanted - _values(collection, attribute))
-    children.removed += len(_values(collection, attribute) - wanted)
-    if attribute == "countries":
-        have = {child.country_code: child for child in collection}
-    else:
-        have = {child.alias: child for child in collection}
-    for value in have.keys() - wanted:
-        collection.remove(have[value])
-    for value in sorted(wanted - have.keys()):
-        if attribute == "countries":
-            collection.append(EventCountry(country_code=value))
-        elif isinstance(row, Actor):
-            collection.append(ActorAlias(alias=value, alias_key=normalize_name(value)))
-        else:
-            collection.append(EventAlias(alias=value, alias_key=normalize_name(value)))
-    if have.keys() != wanted and key not in tracker.created:
-        tracker.changed(key)
-
-
-def collection_table(row: Any, attribute: str) -> str:
-    """The table of a row's aliases or countries."""
-    return str(getattr(type(row), attribute).property.mapper.local_table.name)
-
-
-def _values(collection: list[Any], attribute: str) -> set[str]:
-    return {c.country_code if attribute == "countries" else c.alias for c in collection}
+    """Aliases and countries belong to their row: add the new ones, drop the old ones
+    (`wanted`: (row id, value) -> the row's slug)."""
+    slugs = {id_: slug for slug, id_ in rows.items()}
+    have = _existing(session, [table.c[parent], table.c[value]], set(slugs))
+    tracker = track[table.name]
+    parents = track["actors" if parent == "actor_id" else "events"]
+    for key in have - wanted.keys():
+        session.execute(delete(table).where(*_matching([table.c[parent], table.c[value]], key)))
+        tracker.removed += 1
+        parents.changed(slugs[key[0]])
+    new = [key for key in wanted if key not in have]
+    if new:
+        keyed = "alias_key" in table.c
+        session.execute(
+            insert(table),
+            [
+                {parent: id_, value: v, **({"alias_key": normalize_name(v)} if keyed else {})}
+                for id_, v in new
+            ],
+        )
+    for key, slug in wanted.items():
+        tracker.seen.add((slug, key[1]))
+        if key not in have:
+            tracker.created.add((slug, key[1]))
+            if slug not in parents.created:
+                parents.changed(slug)
 
 
 def _sync_links(
@@ -225,26 +284,46 @@ def _sync_links(
     desired: set[tuple[Any, ...]],
     tracker: Tracker,
 ) -> None:
-    """Links (citations, roles, evidence, relations) are owned by the file that lists them."""
+    """Links (citations, roles, evidence, relations) are owned by the file that lists them:
+    in Core, a few statements for the whole set rather than a query per link."""
+    table = model.__table__
+    cols = [table.c[name] for name in columns]
     wanted = {row[:-1]: row[-1] for row in desired}
     owned = {
-        tuple(getattr(row, c) for c in columns): row
-        for row in session.scalars(select(model).where(model.origin.in_(origins)))
+        tuple(row[:-1]): row[-1]
+        for row in session.execute(select(*cols, table.c.origin).where(table.c.origin.in_(origins)))
     }
-    for key, row in owned.items():
-        if key not in wanted:
-            session.delete(row)
-            tracker.removed += 1
+    for key in owned.keys() - wanted.keys():
+        session.execute(delete(table).where(*_matching(cols, key)))
+        tracker.removed += 1
+    new = [key for key in wanted if key not in owned]
+    elsewhere = _existing(session, cols, {key[0] for key in new})  # another file or import
+    rows = []
     for key, origin in wanted.items():
         tracker.seen.add(key)
-        row = owned.get(key)
-        if row is not None:
-            _assign(row, {"origin": origin}, tracker, key)
-            continue
-        match = select(model).where(
-            *(getattr(model, c) == v for c, v in zip(columns, key, strict=True))
-        )
-        if session.execute(match).first() is None:  # else another file or import has it
-            session.add(model(**dict(zip(columns, key, strict=True)), origin=origin))
+        if key in owned:
+            if owned[key] != origin:
+                session.execute(update(table).where(*_matching(cols, key)).values(origin=origin))
+                tracker.changed(key)
+        elif key not in elsewhere:
+            rows.append({**dict(zip(columns, key, strict=True)), "origin": origin})
             tracker.created.add(key)
-    session.flush()
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _matching(cols: list[Any], key: tuple[Any, ...]) -> list[Any]:
+    return [
+        col.is_(None) if value is None else col == value
+        for col, value in zip(cols, key, strict=True)
+    ]
+
+
+def _existing(session: Session, cols: list[Any], firsts: set[Any]) -> set[tuple[Any, ...]]:
+    """The keys already stored for these first columns (event or citing source ids)."""
+    found: set[tuple[Any, ...]] = set()
+    ordered = sorted(firsts)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        found.update(tuple(row) for row in session.execute(select(*cols).where(cols[0].in_(chunk))))
+    return found
