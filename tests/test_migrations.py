@@ -27,6 +27,7 @@ TABLES = {
     "event_actors",
     "evidence",
     "event_relations",
+    "event_flags",
 }
 
 
