@@ -32,6 +32,7 @@ class Changes:
     counts: dict[str, Counts] = field(default_factory=no_counts)
     created_database: bool = False
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # what a format adds (GDELT: rows, flags)
 
     @property
     def changed(self) -> bool:

@@ -12,8 +12,8 @@ are tested directly.
 from __future__ import annotations
 
 from sqlalchemy import (
-    CheckConstraint,
     Boolean,
+    CheckConstraint,
     Column,
     Computed,
     Date,

@@ -17,8 +17,15 @@ from sqlalchemy.sql import ColumnElement, Select
 from timeline.errors import InputError
 from timeline.queries.resolve import resolve_actor, resolve_source
 from timeline.queries.sqlfuncs import ascii_fold, ascii_lower
-from timeline.tables import event_actors, event_aliases, events, evidence
-from timeline.vocab import EVENT_TYPES, MAX_ROWS, PRECISIONS, SPAN_CLASSES, normalize_name
+from timeline.tables import (
+    event_actors,
+    event_aliases,
+    event_countries,
+    event_flags,
+    events,
+    evidence,
+)
+from timeline.vocab import EVENT_TYPES, FLAGS, MAX_ROWS, PRECISIONS, SPAN_CLASSES, normalize_name
 
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -47,14 +54,18 @@ class EventFilters:
     [date_from, date_to] when its interval overlaps it. Every actor must be involved
     (each is a slug, name or alias). `search` matches titles, summaries and quotes
     (case-insensitive for A–Z, identically on both backends) and event aliases (by
-    their stored normalized form: case- and accent-insensitive). Several types or
-    precisions select events of any of them."""
+    their stored normalized form: case- and accent-insensitive). Several types,
+    precisions, countries or flags select events of any of them; `no_flags` keeps the
+    events that carry none of those."""
 
     date_from: date | None = None
     date_to: date | None = None
     actors: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     precisions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    no_flags: tuple[str, ...] = ()
     source: str | None = None
     search: str | None = None
     slug: str | None = None
@@ -71,6 +82,9 @@ class FilterOptions(TypedDict, total=False):
     actors: Sequence[str]
     types: Sequence[str]
     precisions: Sequence[str]
+    countries: Sequence[str]
+    flags: Sequence[str]
+    no_flags: Sequence[str]
     source: str | None
     search: str | None
     limit: int | None
@@ -86,10 +100,19 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
     end = parse_period(date_to, "--to")[1] if date_to is not None else None
     if start and end and start > end:
         raise InputError(f"--from {date_from} is after --to {date_to}")
-    for name, given, known in (("type", types, EVENT_TYPES), ("precision", precisions, PRECISIONS)):
+    flags, no_flags = options.get("flags", ()), options.get("no_flags", ())
+    countries = tuple(code.strip().upper() for code in options.get("countries", ()))
+    for name, given, known in (
+        ("type", types, EVENT_TYPES),
+        ("precision", precisions, PRECISIONS),
+        ("flag", (*flags, *no_flags), FLAGS),
+    ):
         for value in given:
             if value not in known:
                 raise InputError(f"unknown {name} {value!r}; choose from {', '.join(known)}")
+    for code in countries:
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise InputError(f"invalid country {code!r}: use an ISO 3166-1 alpha-3 code (BLR)")
     if limit is not None and not 1 <= limit <= MAX_ROWS:
         raise InputError(f"--limit must be a number from 1 to {MAX_ROWS}, not {limit}")
     if search is not None and not search.strip():
@@ -100,6 +123,9 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
         actors=tuple(options.get("actors", ())),
         types=tuple(dict.fromkeys(types)),
         precisions=tuple(dict.fromkeys(precisions)),
+        countries=tuple(dict.fromkeys(countries)),
+        flags=tuple(dict.fromkeys(flags)),
+        no_flags=tuple(dict.fromkeys(no_flags)),
         source=options.get("source"),
         search=search,
         limit=limit,
@@ -125,6 +151,25 @@ def conditions(connection: Connection, filters: EventFilters) -> list[ColumnElem
         conditions.append(events.c.type.in_(filters.types))
     if filters.precisions:
         conditions.append(events.c.precision.in_(filters.precisions))
+    if filters.countries:
+        conditions.append(
+            exists().where(
+                event_countries.c.event_id == events.c.id,
+                event_countries.c.country_code.in_(filters.countries),
+            )
+        )
+    if filters.flags:
+        conditions.append(
+            exists().where(
+                event_flags.c.event_id == events.c.id, event_flags.c.flag.in_(filters.flags)
+            )
+        )
+    if filters.no_flags:
+        conditions.append(
+            ~exists().where(
+                event_flags.c.event_id == events.c.id, event_flags.c.flag.in_(filters.no_flags)
+            )
+        )
     if filters.slug is not None:
         conditions.append(events.c.slug == filters.slug)
     if filters.actors:
