@@ -144,7 +144,13 @@ class Reader:
             try:
                 with archive.open(member) as lines:
                     numbered = ((n, line) for n, line in enumerate(lines, 1))
-                    yield from self._lines(name, source, numbered, tell=stream.tell)
+                    try:
+                        yield from self._lines(name, source, numbered, tell=stream.tell)
+                    except FileInputError:
+                        # Garbled compressed data can decode into bad rows before
+                        # its checksum fails at the end: say which it is.
+                        shutil.copyfileobj(lines, _Sink())
+                        raise
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
                 raise FileInputError(name, None, f"corrupt zip data ({exc})") from None
 
@@ -319,6 +325,13 @@ class Reader:
         if len(self.recent) >= RECENT_URLS:
             del self.recent[next(iter(self.recent))]
         self.recent[url] = None
+
+
+class _Sink:
+    """Where the rest of a zip member goes when only its checksum matters."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
 
 
 def _peek(stream: IO[bytes]) -> bytes:
