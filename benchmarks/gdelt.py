@@ -4,7 +4,7 @@
         [--postgres-url URL] [--json PATH] [--workdir DIR]
 
 A separate entry point from run.py, whose figures it leaves alone. It writes N rows of
-GDELT 2.0 export (the real sample of shared/data/gdelt, repeated with fresh
+GDELT 2.0 export (the real sample in tests/data/gdelt, repeated with fresh
 GLOBALEVENTIDs and, per repetition, fresh SOURCEURLs: each repetition has the sample's
 209 articles again, under new addresses), then measures
 - `timeline import --format gdelt FILE` in a child process into a freshly migrated
@@ -42,7 +42,7 @@ from tool import Tool  # noqa: E402
 from timeline.queries import EventFilters  # noqa: E402
 from timeline.queries.records import iter_event_records  # noqa: E402
 
-SAMPLE = HERE.parent.parent / "shared" / "data" / "gdelt" / "20250807220000.export.CSV"
+SAMPLE = HERE.parent / "tests" / "data" / "gdelt" / "20250807220000.export.CSV"
 COLUMNS = 61
 DAY = "2025-07-31"
 

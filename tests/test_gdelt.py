@@ -23,9 +23,7 @@ from timeline.importer.formats import cameo
 from timeline.importer.formats.gdelt import _flags
 from timeline.importer.formats.gdelt_fields import COL, COLUMNS
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gdelt"
-if not SAMPLE.is_dir():  # the worktree's shared folder, or the one beside a clone
-    SAMPLE = Path("/work/shared/data/gdelt")
+SAMPLE = Path(__file__).resolve().parent / "data" / "gdelt"  # a copy of the shared sample
 EXPORT = SAMPLE / "20250807220000.export.CSV"
 NAME = "20250807220000.export.CSV"
 

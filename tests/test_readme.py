@@ -14,6 +14,7 @@ import pytest
 from conftest import Templates, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+GDELT_SAMPLE = Path(__file__).resolve().parent / "data" / "gdelt" / "20250807220000.export.CSV"
 
 
 def console_blocks() -> list[tuple[int, list[tuple[str, str]]]]:
@@ -51,6 +52,7 @@ def test_readme_transcript(
     seeded = templates.template("sqlite", "seeded")
     assert seeded.database
     shutil.copyfile(seeded.database, tmp_path / "timeline.db")
+    shutil.copyfile(GDELT_SAMPLE, tmp_path / GDELT_SAMPLE.name)  # for "Importing GDELT"
     for command, expected in steps:
         words = shlex.split(command)
         assert words[0] == "timeline", f"README.md:{line}: only `timeline` commands are run"
