@@ -20,8 +20,7 @@ from test_transfer import export, write
 
 from timeline.importer import pipeline as importer
 from timeline.importer.formats import cameo
-from timeline.importer.formats.gdelt import _flags
-from timeline.importer.formats.gdelt_fields import COL, COLUMNS
+from timeline.importer.formats.gdelt_fields import COL, COLUMNS, date_flags
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "gdelt"  # a copy of the shared sample
 EXPORT = SAMPLE / "20250807220000.export.CSV"
@@ -235,7 +234,7 @@ def test_countries_come_from_the_action_place_and_the_actors(
 
 def test_the_date_flags() -> None:
     def flags(day: str, added: str) -> list[str]:
-        return _flags(date.fromisoformat(day), date.fromisoformat(added))
+        return date_flags(date.fromisoformat(day), date.fromisoformat(added))
 
     assert flags("2024-08-07", "2025-08-07") == ["date_year_before_report"]
     assert flags("2025-07-07", "2025-08-07") == ["date_month_before_report"]

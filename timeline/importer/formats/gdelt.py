@@ -34,6 +34,7 @@ from timeline.importer.formats.gdelt_fields import (
     COLUMNS,
     RowError,
     added_date,
+    date_flags,
     event_date,
     flag,
     limited,
@@ -273,7 +274,7 @@ class Reader:
             evidence.append({"slug": slug})
         description = cameo.title_description(*codes.values())
         title = " — ".join(part for part in (names[0], description, names[1]) if part)
-        flags = _flags(day, added)
+        flags = date_flags(day, added)
         records.append(
             _built(
                 EventRecord,
@@ -360,17 +361,6 @@ class _Sink:
 def _peek(stream: IO[bytes]) -> bytes:
     peek = getattr(stream, "peek", None)
     return peek(4)[:4] if peek is not None else b""
-
-
-def _flags(day: date, added: date) -> list[str]:
-    """GDELT's known date flaw: an event dated exactly a year or a month before the
-    article that reports it (a misread "last year", an anniversary)."""
-    if day.day == added.day and day.month == added.month and day.year == added.year - 1:
-        return ["date_year_before_report"]
-    before = (added.year, added.month - 1) if added.month > 1 else (added.year - 1, 12)
-    if day.day == added.day and (day.year, day.month) == before:
-        return ["date_month_before_report"]
-    return []
 
 
 def _actor_slug(code: str) -> str:

@@ -1,5 +1,6 @@
-"""GDELT 2.0's 61 event columns, in order, and the checks of one field: each failure
-is a `RowError` naming its column, which the reader places at its file and line."""
+"""GDELT 2.0's 61 event columns, in order, the checks of one field (each failure is a
+`RowError` naming its column, which the reader places at its file and line), and the
+flags of GDELT's known date flaw."""
 
 from __future__ import annotations
 
@@ -141,3 +142,14 @@ def added_date(value: str) -> date:
     if hour > 23 or minute > 59 or second > 59:
         raise RowError("DATEADDED", f"{value!r} is not a timestamp (YYYYMMDDHHMMSS)")
     return event_date(value[:8], "DATEADDED")
+
+
+def date_flags(day: date, added: date) -> list[str]:
+    """GDELT's known date flaw: an event dated exactly a year or a month before the
+    article that reports it (a misread "last year", an anniversary)."""
+    if day.day == added.day and day.month == added.month and day.year == added.year - 1:
+        return ["date_year_before_report"]
+    before = (added.year, added.month - 1) if added.month > 1 else (added.year - 1, 12)
+    if day.day == added.day and (day.year, day.month) == before:
+        return ["date_month_before_report"]
+    return []
