@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint fuzz bench clean
+.PHONY: demo test lint fuzz bench bench-gdelt clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11 or newer")'
@@ -42,6 +42,9 @@ fuzz: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py --events 100000
+
+bench-gdelt: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/gdelt.py --rows 100000
 
 clean:
 	rm -rf $(VENV) timeline.db timeline.db-wal timeline.db-shm timeline.html dist build

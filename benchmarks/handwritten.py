@@ -13,7 +13,7 @@ from typing import Any
 
 from workload import WEEK, YEAR
 
-from timeline.vocab import SPAN_CLASSES
+from timeline.vocab import ATTRIBUTES, SPAN_CLASSES
 
 
 class HandWritten:
@@ -37,7 +37,10 @@ class HandWritten:
             " e.precision, e.date_text,"
             " (SELECT a.slug FROM events a WHERE a.id = e.anchor_event_id),"
             " (SELECT s.slug FROM sources s WHERE s.id = e.anchor_source_id),"
-            f" e.place, e.summary FROM events e WHERE {where}"
+            " e.place, e.summary, e.latitude, e.longitude, e.cameo_code, e.cameo_base_code,"
+            " e.cameo_root_code, e.quad_class, e.goldstein_scale, e.num_mentions,"
+            " e.num_sources, e.num_articles, e.avg_tone, e.is_root_event"
+            f" FROM events e WHERE {where}"
             f" ORDER BY e.start_date, e.end_date, e.slug{self.collate} {limit}",
             params,
         )
@@ -59,6 +62,7 @@ class HandWritten:
             "SELECT event_id, country_code FROM event_countries WHERE event_id IN (:ids)"
         )
         aliases = grouped("SELECT event_id, alias FROM event_aliases WHERE event_id IN (:ids)")
+        flags = grouped("SELECT event_id, flag FROM event_flags WHERE event_id IN (:ids)")
         actors = grouped(
             "SELECT ea.event_id, a.slug, a.name, a.kind, ea.role FROM event_actors ea"
             " JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id IN (:ids)"
@@ -94,9 +98,17 @@ class HandWritten:
                     "anchor_event": row[9],
                     "anchor_source": row[10],
                     "place": row[11],
+                    "latitude": row[13],
+                    "longitude": row[14],
                     "countries": sorted(c for (c,) in countries.get(eid, [])),
                     "aliases": sorted(a for (a,) in aliases.get(eid, [])),
                     "summary": row[12],
+                    "flags": sorted(f for (f,) in flags.get(eid, [])),
+                    "attributes": {
+                        name: kind(value)
+                        for (name, kind), value in zip(ATTRIBUTES.items(), row[15:], strict=True)
+                        if value is not None
+                    },
                     "actors": [
                         {"slug": s, "name": n, "kind": k, "role": r}
                         for s, n, k, r in sorted(actors.get(eid, []), key=lambda a: (a[0], a[3]))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from timeline.models import Base
-from timeline.vocab import TABLES, normalize_name
+from timeline.vocab import ATTRIBUTES, TABLES, normalize_name
 
 ORIGIN = "import:benchmark"
 
@@ -163,7 +163,12 @@ def write_events(out: Writers, ndjson: Path, ids: dict[str, dict[str, int]]) -> 
                 anchor_event_id=event_id[r["anchor_event"]] if r["anchor_event"] else None,
                 anchor_source_id=source_id[r["anchor_source"]] if r["anchor_source"] else None,
                 origin=ORIGIN,
+                latitude=r.get("latitude"),
+                longitude=r.get("longitude"),
+                **{name: r.get("attributes", {}).get(name) for name in ATTRIBUTES},
             )
+            for flag in r.get("flags", ()):
+                out.row("event_flags", event_id=eid, flag=flag)
             for code in r["countries"]:
                 out.row("event_countries", event_id=eid, country_code=code)
             for alias in r["aliases"]:

@@ -70,7 +70,9 @@ def test_load_export_and_import_round_trip(tmp_path: Path, seeded_url: URL) -> N
     assert imported.files == [str(path)] and imported.counts["evidence"].created == 25
     assert list(other.events()) == list(tl.events()) == list(Timeline(seeded_url).events())
     assert other.info()["tables"] == tl.info()["tables"]
-    with pytest.raises(InputError, match="unknown import format 'gedcom'; choose from ndjson"):
+    with pytest.raises(
+        InputError, match="unknown import format 'gedcom'; choose from ndjson, gdelt"
+    ):
         other.import_file(path, format="gedcom")
 
 

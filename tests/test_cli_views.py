@@ -295,7 +295,7 @@ def test_search_finds_a_quote_only_in_quotes(seeded_url: URL) -> None:
         ),
         (
             ["--type", "battle"],
-            "invalid value for '--type': 'battle' is not one of 'military_exercise', 'airspace_incident', 'troop_deployment', 'diplomatic_visit', 'diplomatic_relations', 'meeting', 'statement', 'letter', 'media_release', 'observation', 'prisoner_release', 'sanctions_change', 'agreement', 'attack', 'protest', 'other' "
+            "invalid value for '--type': 'battle' is not one of 'military_exercise', 'airspace_incident', 'troop_deployment', 'diplomatic_visit', 'diplomatic_relations', 'meeting', 'statement', 'letter', 'media_release', 'observation', 'prisoner_release', 'sanctions_change', 'agreement', 'attack', 'protest', 'other', 'appeal', 'cooperation', 'aid', 'concession', 'investigation', 'demand', 'criticism', 'rejection', 'threat', 'force_posture', 'reduced_relations', 'coercion', 'fight', 'mass_violence' "
             "(see `timeline events --help`)",
         ),
         (
@@ -597,12 +597,12 @@ def test_sources(seeded_url: URL, everything: list[dict[str, Any]]) -> None:
 def test_info(seeded_url: URL, backend: str) -> None:
     info = as_json(run(seeded_url, "info", "--format", "json"))
     assert list(info) == ["database", "backend", "revision", "tables"]
-    assert (info["backend"], info["revision"]) == (backend, "0003_source_kind_dataset")
+    assert (info["backend"], info["revision"]) == (backend, "0004_imported_event_data")
     assert info["tables"]["events"] == 17
     assert info["tables"]["actors"] == 16
-    assert len(info["tables"]) == 10
+    assert len(info["tables"]) == 11
     text = ok(run(seeded_url, "info"))
-    assert "revision  0003_source_kind_dataset" in text
+    assert "revision  0004_imported_event_data" in text
     assert "events               17" in text
     rows = list(csv.reader(io.StringIO(ok(run(seeded_url, "info", "--format", "csv")))))
     assert rows[0] == ["table", "rows"] and ["events", "17"] in rows

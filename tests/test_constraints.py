@@ -173,6 +173,8 @@ def world(engine: Engine) -> dict[str, int]:
 
 VOCABULARIES = [
     ("events", "type", "military_exercise", "exercise"),
+    ("events", "type", "mass_violence", "massacre"),  # a CAMEO type of migration 0003
+    ("event_flags", "flag", "date_year_before_report", "date_wrong"),
     ("events", "modality", "claimed", "rumoured"),
     ("actors", "kind", "state", "country"),
     ("sources", "kind", "agency_report", "tweet"),
@@ -185,6 +187,8 @@ def vocabulary_row(table: str, ids: dict[str, int], n: int) -> dict[str, Any]:
     """A valid row of `table`, distinct for each `n`."""
     if table == "event_actors":
         return {"event_id": ids["event"], "actor_id": ids["actor"], "origin": "test"}
+    if table == "event_flags":
+        return {"event_id": ids["event"] if n == 0 else ids["other"]}
     if table == "event_relations":
         pairs = [(ids["event"], ids["other"]), (ids["other"], ids["event"])]
         subject, obj = pairs[n]
@@ -319,6 +323,9 @@ VIEW_COLUMNS = [
     "sources",
     "evidence_count",
     "summary",
+    "latitude",
+    "longitude",
+    "flags",
 ]
 
 
@@ -339,6 +346,8 @@ def test_events_flat_flattens_each_event_sorted_byte_wise(engine: Engine) -> Non
             date_text="last week",
             place="Barysaw",
             summary="Joint exercises.",
+            latitude=54.2279,
+            longitude=28.505,
         ),
     )
     bare = add(
@@ -360,6 +369,8 @@ def test_events_flat_flattens_each_event_sorted_byte_wise(engine: Engine) -> Non
         add(engine, "event_actors", event_id=full, actor_id=actors[slug], role=role, origin="test")
     for slug in ("src-b", "src-a", "src-b", "Src-c"):
         add(engine, "evidence", event_id=full, source_id=sources[slug], origin="test")
+    for flag in ("date_year_before_report", "date_month_before_report"):
+        add(engine, "event_flags", event_id=full, flag=flag)
     assert bare is not None
 
     with engine.connect() as connection:
@@ -391,6 +402,9 @@ def test_events_flat_flattens_each_event_sorted_byte_wise(engine: Engine) -> Non
             "sources": None,
             "evidence_count": 0,
             "summary": None,
+            "latitude": None,
+            "longitude": None,
+            "flags": None,
         },
         {
             "slug": "west-2025",
@@ -408,5 +422,8 @@ def test_events_flat_flattens_each_event_sorted_byte_wise(engine: Engine) -> Non
             "sources": "Src-c; src-a; src-b",
             "evidence_count": 4,
             "summary": "Joint exercises.",
+            "latitude": 54.2279,
+            "longitude": 28.505,
+            "flags": "date_month_before_report; date_year_before_report",
         },
     ]

@@ -60,10 +60,10 @@ def day_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         formats,
         "reader",
-        lambda chosen: (
+        lambda chosen, **options: (
             DayListReader()
             if chosen is fmt
-            else formats.importlib.import_module(chosen.module).Reader()
+            else formats.importlib.import_module(chosen.module).Reader(**options)
         ),
     )
 
@@ -116,7 +116,9 @@ def test_ndjson_is_the_default_and_named_formats_are_checked(tmp_path: Path) -> 
     assert formats.format_for("x.txt", "ndjson").name == "ndjson"
     with pytest.raises(InputError) as caught:
         formats.format_for("x.ndjson", "gedcom")
-    assert str(caught.value) == "unknown import format 'gedcom'; choose from ndjson, timelinejs"
+    assert (
+        str(caught.value) == "unknown import format 'gedcom'; choose from ndjson, gdelt, timelinejs"
+    )
 
 
 def test_the_cli_takes_the_format(seeded_url: URL, tmp_path: Path) -> None:
@@ -129,6 +131,6 @@ def test_the_cli_takes_the_format(seeded_url: URL, tmp_path: Path) -> None:
     refused = run(target, "import", "--format", "xml", str(tmp_path / "all.txt"))
     assert refused.exit_code == 2
     assert refused.stderr == (
-        "error: invalid value for '--format' / '-f': 'xml' is not one of 'ndjson', 'timelinejs' "
+        "error: invalid value for '--format' / '-f': 'xml' is not one of 'ndjson', 'gdelt', 'timelinejs' "
         "(see `timeline import --help`)\n"
     )

@@ -28,6 +28,7 @@ TABLES = {
     "event_actors",
     "evidence",
     "event_relations",
+    "event_flags",
 }
 
 
@@ -164,3 +165,45 @@ def test_0003_allows_dataset_sources_and_its_downgrade_removes_them(seeded_url: 
     with engine.connect() as connection:
         assert connection.execute(text(view)).scalar() == before
     engine.dispose()
+
+
+def test_0004_keeps_the_events_and_widens_the_types(empty_url: URL) -> None:
+    """0004 adds coordinates, attributes and flags to a filled database and admits the
+    CAMEO types; its downgrade turns events of those types into `other` (the old check
+    has no place for them) and drops what it added."""
+    migrate.upgrade(empty_url, "0002_event_span_class")
+    insert = text(
+        "INSERT INTO events (id, slug, title, type, modality, start_date, end_date, precision,"
+        " origin) VALUES (:id, :slug, 'T', :type, 'occurred', '2025-08-07', '2025-08-07', 'day',"
+        " 'test')"
+    )
+    engine = create_engine(empty_url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(insert, {"id": 1, "slug": "curated", "type": "statement"})
+    migrate.upgrade(empty_url)
+    with engine.begin() as connection:
+        connection.execute(insert, {"id": 2, "slug": "gdelt-1", "type": "fight"})
+        connection.execute(
+            text("UPDATE events SET latitude = 31.5, cameo_code = '190' WHERE id = 2")
+        )
+        connection.execute(text("INSERT INTO event_flags VALUES (2, 'date_month_before_report')"))
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT slug, type, latitude, cameo_code, span_class FROM events ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in found] == [
+        ("curated", "statement", None, None, 0),
+        ("gdelt-1", "fight", 31.5, "190", 0),
+    ]
+    migrate.downgrade(empty_url, "0002_event_span_class")
+    columns = {c["name"] for c in inspect(engine).get_columns("events")}
+    assert "latitude" not in columns and "span_class" in columns
+    assert "event_flags" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        types = connection.execute(text("SELECT slug, type FROM events ORDER BY id")).all()
+    assert [tuple(row) for row in types] == [("curated", "statement"), ("gdelt-1", "other")]
+    with pytest.raises(Exception, match="ck_events_type"), engine.begin() as connection:
+        connection.execute(insert, {"id": 3, "slug": "again", "type": "fight"})
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert differences(empty_url) == []

@@ -503,9 +503,13 @@ KEYS = [
     "anchor_event",
     "anchor_source",
     "place",
+    "latitude",
+    "longitude",
     "countries",
     "aliases",
     "summary",
+    "flags",
+    "attributes",
     "actors",
     "sources",
     "relations",
@@ -602,7 +606,7 @@ def test_an_unknown_slug_suggests_the_closest(conn: Connection) -> None:
 
 def test_records_come_in_batches_and_stream(engine: Engine, conn: Connection) -> None:
     """With batches of 2, taking the first record runs the ordered query (which brings
-    the anchors' slugs along) and one batch's six nested queries, one per array; the
+    the anchors' slugs along) and one batch's seven nested queries, one per array; the
     rest run only as the records are consumed. (Queries only: PostgreSQL also gets a
     planner setting for the cursor.)"""
     statements: list[str] = []
@@ -617,9 +621,9 @@ def test_records_come_in_batches_and_stream(engine: Engine, conn: Connection) ->
         assert statements == []
         first = next(stream)
         after_first = len(statements)
-        assert after_first == 1 + 6
+        assert after_first == 1 + 7
         rest = list(stream)
-        assert len(statements) >= after_first + 6 * 4  # nine events: five batches
+        assert len(statements) >= after_first + 7 * 4  # nine events: five batches
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [first, *rest] == list(queries.iter_event_records(conn, EventFilters()))

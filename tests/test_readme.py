@@ -14,6 +14,7 @@ import pytest
 from conftest import Templates, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+GDELT_SAMPLE = Path(__file__).resolve().parent / "data" / "gdelt" / "20250807220000.export.CSV"
 
 
 FILES = re.compile(r"<!-- console files: (\S+) -->")
@@ -58,6 +59,7 @@ def test_readme_transcript(
     before = README.read_text(encoding="utf-8").splitlines()[line - 3 : line - 1]
     for match in filter(None, map(FILES.search, before)):
         shutil.copytree(README.parent / match[1], tmp_path, dirs_exist_ok=True)
+    shutil.copyfile(GDELT_SAMPLE, tmp_path / GDELT_SAMPLE.name)  # for "Importing GDELT"
     for command, expected in steps:
         words = shlex.split(command)
         assert words[0] == "timeline", f"README.md:{line}: only `timeline` commands are run"

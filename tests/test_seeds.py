@@ -192,7 +192,7 @@ def test_load_creates_and_migrates_a_missing_database_then_is_idempotent(tmp_pat
 
     # The same summary as `timeline import`: every table, each created row counted once.
     tables = {table: count for table, count in rows(url, INFO_COUNTS)}
-    summary = first.stdout.splitlines()[2:12]
+    summary = first.stdout.splitlines()[2 : 2 + len(TABLES)]
     assert [line.split()[0] for line in summary] == list(TABLES)
     assert {line.split()[0]: int(line.split()[1]) for line in summary} == tables
 
@@ -233,7 +233,7 @@ def test_an_out_of_date_database_is_refused_with_the_upgrade_hint(db_url: URL) -
     result = run(db_url, "load")
     assert result.exit_code == 1
     assert result.stderr.strip().endswith(
-        "is at schema revision 0000_older, this timeline needs 0003_source_kind_dataset; run `timeline db upgrade`"
+        "is at schema revision 0000_older, this timeline needs 0004_imported_event_data; run `timeline db upgrade`"
     )
     assert snapshot(db_url) == before
 
@@ -460,7 +460,7 @@ BAD_INPUTS: list[tuple[str, str | bytes | None, str]] = [
     (
         "unknown type",
         mutated(set_in("events.0.type", "party")),
-        "bad.yaml:16: events[0].type: unknown value 'party'; expected one of: military_exercise, airspace_incident, troop_deployment, diplomatic_visit, diplomatic_relations, meeting, statement, letter, media_release, observation, prisoner_release, sanctions_change, agreement, attack, protest, other",
+        "bad.yaml:16: events[0].type: unknown value 'party'; expected one of: military_exercise, airspace_incident, troop_deployment, diplomatic_visit, diplomatic_relations, meeting, statement, letter, media_release, observation, prisoner_release, sanctions_change, agreement, attack, protest, other, appeal, cooperation, aid, concession, investigation, demand, criticism, rejection, threat, force_posture, reduced_relations, coercion, fight, mass_violence",
     ),
     (
         "unknown role",

@@ -79,7 +79,21 @@ def test_the_wheel_carries_migrations_and_seeds(wheel: Path) -> None:
     assert migrations <= names
     assert seeds, "no seed files in the checkout"
     assert seeds <= names
+    gdelt = {  # the GDELT reader's tables, read through importlib.resources
+        "timeline/importer/formats/gdelt_data/cameo_event_codes.tsv",
+        "timeline/importer/formats/gdelt_data/fips_iso3.tsv",
+    }
+    assert gdelt <= names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_the_installed_package_imports_gdelt(bin_dir: Path, tmp_path: Path) -> None:
+    """The codebook and the FIPS table are found in the installed package."""
+    sample = ROOT / "tests" / "data" / "gdelt" / "20250807220000.export.CSV"
+    imported = call([bin_dir / "timeline", "--db", "g.db", "import", sample], tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    shown = call([bin_dir / "timeline", "--db", "g.db", "event", "gdelt-1256323253"], tmp_path)
+    assert "THE EUROPEAN UNION — Impose administrative sanctions" in shown.stdout, shown.stderr
 
 
 def test_the_installed_package_upgrades_a_database_anywhere(bin_dir: Path, tmp_path: Path) -> None:

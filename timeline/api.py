@@ -14,7 +14,7 @@ or out-of-date database.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Unpack
 
@@ -203,6 +203,35 @@ class Timeline:
 
         changes = import_file(
             self.url, str(path), format=format, report=report, wait=wait, notice=notice
+        )
+        refresh_reader_role(self.url)
+        return changes
+
+    def import_files(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        format: str | None = None,
+        report: Report | None = None,
+        skip_invalid: bool = False,
+        warn: Callable[[str], None] | None = None,
+        wait: float = DEFAULT_WAIT,
+        notice: Notice | None = None,
+    ) -> Changes:
+        """Import several files in one transaction, or nothing; `skip_invalid` (GDELT)
+        skips bad rows, telling `warn` (default: standard error) where each was. Waits
+        up to `wait` seconds for another writer, as `load` does."""
+        from timeline.importer.pipeline import import_files
+
+        changes = import_files(
+            self.url,
+            [str(path) for path in paths],
+            format=format,
+            report=report,
+            skip_invalid=skip_invalid,
+            warn=warn,
+            wait=wait,
+            notice=notice,
         )
         refresh_reader_role(self.url)
         return changes

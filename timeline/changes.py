@@ -32,7 +32,9 @@ class Changes:
     counts: dict[str, Counts] = field(default_factory=no_counts)
     created_database: bool = False
     dry_run: bool = False
-    notes: list[str] = field(default_factory=list)  # what else was done (a quote fixed)
+    notes: list[str] = field(
+        default_factory=list
+    )  # what else was done or seen (a quote fixed; GDELT rows, flags)
 
     @property
     def changed(self) -> bool:

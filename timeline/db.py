@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from timeline.errors import DatabaseError
 
-SCHEMA_REVISION = "0003_source_kind_dataset"
+SCHEMA_REVISION = "0004_imported_event_data"
 ENV_VAR = "TIMELINE_DATABASE_URL"
 DEFAULT_URL = "sqlite:///timeline.db"
 UPGRADE_HINT = "run `timeline db upgrade`"

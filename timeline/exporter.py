@@ -38,6 +38,7 @@ from timeline.queries.filters import EventFilters
 from timeline.queries.records import build_record, events_statement, iso, iter_event_records
 from timeline.queries.sqlfuncs import bytewise
 from timeline.tables import events as events_table
+from timeline.vocab import ATTRIBUTES
 
 BATCH = 2000
 
@@ -260,7 +261,9 @@ def _actors(connection: Connection, selected: bool) -> Iterator[dict[str, Any]]:
 # other end is not exported, like a date anchor to such an event, is left out.
 EVENTS = (
     "SELECT o.n, e.slug, e.title, e.type, e.modality, e.start_date, e.end_date, e.precision,"
-    " e.date_text, ae.slug, s.slug, e.place, e.summary FROM export_order o"
+    " e.date_text, ae.slug, s.slug, e.place, e.summary, e.latitude, e.longitude, "
+    + ", ".join(f"e.{name}" for name in ATTRIBUTES)
+    + " FROM export_order o"
     " JOIN events e ON e.id = o.id LEFT JOIN export_order ao ON ao.id = e.anchor_event_id"
     " LEFT JOIN events ae ON ae.id = ao.id LEFT JOIN sources s ON s.id = e.anchor_source_id"
     " ORDER BY o.n"
@@ -270,6 +273,8 @@ NESTED = {
     " JOIN event_countries c ON c.event_id = o.id ORDER BY o.n",
     "aliases": "SELECT o.n, c.alias FROM export_order o"
     " JOIN event_aliases c ON c.event_id = o.id ORDER BY o.n",
+    "flags": "SELECT o.n, c.flag FROM export_order o"
+    " JOIN event_flags c ON c.event_id = o.id ORDER BY o.n",
     "actors": "SELECT o.n, a.slug, a.name, a.kind, c.role FROM export_order o"
     " JOIN event_actors c ON c.event_id = o.id JOIN actors a ON a.id = c.actor_id ORDER BY o.n",
     "evidence": "SELECT o.n, s.slug, s.name, c.quote, c.quote_start, c.quote_end"

@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -34,6 +35,7 @@ from timeline.validation import Country, Name, Slug, Text, describe, limited, vo
 from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
+    FLAGS,
     LANGUAGE_LENGTH,
     MAX_INT,
     MODALITIES,
@@ -167,6 +169,29 @@ def _offsets(index: int, evidence: Evidence) -> None:
         )
 
 
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+@with_config(NESTED)
+class Attributes(TypedDict, total=False):
+    """Source-specific attributes (`timeline.vocab.ATTRIBUTES`; GDELT's, so far): the
+    CAMEO codes as strings with their leading zeros, the scores and the counts."""
+
+    cameo_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,4}$")]
+    cameo_base_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,4}$")]
+    cameo_root_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
+    quad_class: Annotated[int, Field(ge=1, le=4)]
+    goldstein_scale: Annotated[float, Field(ge=-10, le=10, allow_inf_nan=False)]
+    num_mentions: Count
+    num_sources: Count
+    num_articles: Count
+    avg_tone: Number
+    is_root_event: bool
+
+
 class EventRecord(Record):
     record: Literal["event"]
     slug: Slug
@@ -180,9 +205,13 @@ class EventRecord(Record):
     anchor_event: Slug | None = None
     anchor_source: Slug | None = None
     place: Name | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     countries: list[Country] = []
     aliases: list[Name] = []
     summary: Text | None = None
+    flags: list[vocabulary(FLAGS)] = []  # type: ignore[valid-type]
+    attributes: Attributes = {}
     actors: list[Role] = []
     sources: list[Evidence] = []
     relations: list[Relation] = []
@@ -199,6 +228,10 @@ class EventRecord(Record):
             _unique(self.countries, "country")
         if len(self.aliases) > 1:
             _unique(self.aliases, "alias")
+        if len(self.flags) > 1:
+            _unique(self.flags, "flag")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
         if len(self.actors) > 1:
             _unique([(a["slug"], a["role"]) for a in self.actors], "actor and role")
         for index, evidence in enumerate(self.sources):

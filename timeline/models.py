@@ -98,6 +98,18 @@ class Event(Base):
     anchor_event_id: Mapped[int | None]
     anchor_source_id: Mapped[int | None]
     origin: Mapped[str]
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    cameo_code: Mapped[str | None]
+    cameo_base_code: Mapped[str | None]
+    cameo_root_code: Mapped[str | None]
+    quad_class: Mapped[int | None]
+    goldstein_scale: Mapped[float | None]
+    num_mentions: Mapped[int | None]
+    num_sources: Mapped[int | None]
+    num_articles: Mapped[int | None]
+    avg_tone: Mapped[float | None]
+    is_root_event: Mapped[bool | None]
 
     countries: Mapped[list[EventCountry]] = relationship(
         cascade="all, delete-orphan", order_by="EventCountry.country_code"
@@ -114,6 +126,15 @@ class EventCountry(Base):
 
     event_id: Mapped[int]
     country_code: Mapped[str]
+
+
+class EventFlag(Base):
+    """A documented mark on an imported event (`date_year_before_report`)."""
+
+    __table__ = tables.event_flags
+
+    event_id: Mapped[int]
+    flag: Mapped[str]
 
 
 class EventAlias(Base):

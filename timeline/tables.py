@@ -12,14 +12,17 @@ are tested directly.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Computed,
     Date,
+    Double,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -31,6 +34,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from timeline.vocab import (
     ACTOR_KINDS,
     EVENT_TYPES,
+    FLAGS,
     LANGUAGE_LENGTH,
     MODALITIES,
     NAME_LENGTH,
@@ -175,6 +179,20 @@ events = Table(
     Column("anchor_event_id", ForeignKey("events.id")),
     Column("anchor_source_id", ForeignKey("sources.id")),
     _origin(),
+    # Imported data (migration 0003): coordinates, and source-specific attributes as
+    # typed columns, which read alike in SQL on both backends (JSON does not).
+    Column("latitude", Double),
+    Column("longitude", Double),
+    Column("cameo_code", String(4)),
+    Column("cameo_base_code", String(4)),
+    Column("cameo_root_code", String(2)),
+    Column("quad_class", SmallInteger),
+    Column("goldstein_scale", Double),
+    Column("num_mentions", Integer),
+    Column("num_sources", Integer),
+    Column("num_articles", Integer),
+    Column("avg_tone", Double),
+    Column("is_root_event", Boolean),
     CheckConstraint("start_date <= end_date", name="start_before_end"),
     CheckConstraint(_one_of("precision", PRECISIONS), name="precision"),
     CheckConstraint("precision <> 'day' OR start_date = end_date", name="day_is_one_day"),
@@ -249,4 +267,13 @@ event_relations = Table(
     CheckConstraint(_one_of("kind", RELATION_KINDS), name="kind"),
     CheckConstraint("subject_event_id <> object_event_id", name="not_self"),
     Index(None, "object_event_id"),
+)
+
+event_flags = Table(
+    "event_flags",
+    metadata,
+    _link("event_id", "events"),
+    Column("flag", String(40), primary_key=True),
+    CheckConstraint(_one_of("flag", FLAGS), name="flag"),
+    Index(None, "flag"),
 )

@@ -29,7 +29,39 @@ EVENT_TYPES = (
     "attack",
     "protest",
     "other",
+    # The CAMEO root codes that no type above fits (`timeline.importer.formats.gdelt`).
+    "appeal",
+    "cooperation",
+    "aid",
+    "concession",
+    "investigation",
+    "demand",
+    "criticism",
+    "rejection",
+    "threat",
+    "force_posture",
+    "reduced_relations",
+    "coercion",
+    "fight",
+    "mass_violence",
 )
+# What an import may mark an event with (`events --flag`): GDELT's known date flaw,
+# an event dated exactly one year or one month before the article that reports it.
+FLAGS = ("date_year_before_report", "date_month_before_report")
+# Source-specific attributes: typed, nullable columns of `events` and the keys of a
+# record's `attributes` (GDELT's CAMEO codes, scores and counts), with their types.
+ATTRIBUTES: dict[str, type] = {
+    "cameo_code": str,
+    "cameo_base_code": str,
+    "cameo_root_code": str,
+    "quad_class": int,
+    "goldstein_scale": float,
+    "num_mentions": int,
+    "num_sources": int,
+    "num_articles": int,
+    "avg_tone": float,
+    "is_root_event": bool,
+}
 ACTOR_KINDS = ("person", "state", "organization", "military", "group")
 ROLES = (
     "initiator",
@@ -81,6 +113,7 @@ TABLES = (
     "event_actors",
     "evidence",
     "event_relations",
+    "event_flags",
 )
 FLAT_VIEW = "events_flat"
 

@@ -14,13 +14,17 @@ from timeline import output
 from timeline.cli import app, timeline
 from timeline.cli.views import (
     Actors,
+    Countries,
     DateFrom,
     DateTo,
+    Flags,
+    NoFlags,
     Precisions,
     Search,
     SourceFilter,
     Types,
     event_filters,
+    marks,
 )
 from timeline.errors import InputError
 from timeline.importer import formats as import_formats
@@ -60,6 +64,9 @@ def export_command(
     precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
+    country: Countries = None,
+    flag: Flags = None,
+    no_flag: NoFlags = None,
     group_by: Annotated[
         GroupBy | None,
         typer.Option(
@@ -85,7 +92,17 @@ def export_command(
 
     Example: timeline export -o backup.ndjson
     """
-    filters = event_filters(ctx, date_from, date_to, actor, event_type, precision, source, search)
+    filters = event_filters(
+        ctx,
+        date_from,
+        date_to,
+        actor,
+        event_type,
+        precision,
+        source,
+        search,
+        **marks(country, flag, no_flag),
+    )
     page = None
     if output.BY_NAME[fmt.value].page:
         page = output.PageOptions(group_by.value if group_by else "type", title)
@@ -105,23 +122,33 @@ def export_command(
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Annotated[
-        str,
-        typer.Argument(metavar="FILE", help="The file to import, or - to read standard input."),
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help="The files to import (one transaction), or - to read standard input.",
+        ),
     ],
     fmt: Annotated[
         ImportFormat | None,
         typer.Option(
             "--format",
             "-f",
-            help="The file's format (default: from its name, else ndjson); "
+            help="The files' format (default: from their names, else ndjson); "
             + "; ".join(f"{f.name}: {f.help}" for f in import_formats.FORMATS),
             show_default=False,
         ),
     ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Skip invalid rows, each reported on standard error, and count them (gdelt).",
+        ),
+    ] = False,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """Import a file: validated, written in one transaction, upserted by slug.
+    """Import files: validated, written in one transaction, upserted by slug.
 
     Creates and migrates a database that does not exist yet; refuses an out-of-date
     one. Rows the file creates record it as their origin; existing rows keep theirs.
@@ -130,10 +157,12 @@ def import_command(
     """
     tl = timeline(ctx)
     with _progress(sys.stderr) as report:
-        result = tl.import_file(
-            file,
+        result = tl.import_files(
+            files,
             format=None if fmt is None else fmt.value,
             report=report,
+            skip_invalid=skip_invalid,
+            warn=lambda line: typer.echo(line, err=True),
             wait=wait,
             notice=waiting_notice(),
         )
@@ -165,6 +194,8 @@ def write_changes(result: Changes, verb: str, url: URL) -> None:
     created = " (a new database)" if result.created_database else ""
     typer.echo(f"{verb} {', '.join(result.files)} into {display_url(url)}{created}")
     for line in result.summary_lines():
+        typer.echo(line)
+    for line in result.notes:
         typer.echo(line)
     if result.dry_run:
         typer.echo("Dry run: nothing was written.")

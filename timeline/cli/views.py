@@ -18,7 +18,7 @@ import typer
 from timeline import output
 from timeline.cli import app, database_option, timeline
 from timeline.output import writers
-from timeline.vocab import EVENT_TYPES, MODALITIES, PERIODS, PRECISIONS
+from timeline.vocab import EVENT_TYPES, FLAGS, MODALITIES, PERIODS, PRECISIONS
 
 if TYPE_CHECKING:
     from timeline.queries import EventFilters
@@ -28,12 +28,14 @@ if TYPE_CHECKING:
     EventType = Enum
     Precision = Enum
     Period = Enum
+    Flag = Enum
     Modality = Enum
 else:
     ListingFormat = output.choices("ListingFormat", output.LISTING)
     EventType = output.choices("EventType", EVENT_TYPES)
     Precision = output.choices("Precision", PRECISIONS)
     Period = output.choices("Period", PERIODS)
+    Flag = output.choices("Flag", FLAGS)
     Modality = output.choices("Modality", MODALITIES)
 
 
@@ -133,6 +135,34 @@ Search = Annotated[
     ),
 ]
 
+Countries = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        metavar="CODE",
+        help="Events involving this country, ISO 3166-1 alpha-3 (repeat for any of several).",
+    ),
+]
+Flags = Annotated[
+    list[Flag] | None,
+    typer.Option("--flag", help="Events marked with this flag (repeat for any of several)."),
+]
+NoFlags = Annotated[
+    list[Flag] | None,
+    typer.Option("--no-flag", help="Events not marked with this flag (repeatable)."),
+]
+
+
+def marks(
+    country: list[str] | None, flag: list[Any] | None, no_flag: list[Any] | None
+) -> dict[str, Any]:
+    """--country, --flag and --no-flag as filter options."""
+    return {
+        "countries": country or (),
+        "flags": [f.value for f in flag or ()],
+        "no_flags": [f.value for f in no_flag or ()],
+    }
+
 
 def event_filters(
     ctx: typer.Context,
@@ -168,18 +198,13 @@ def events_command(
     precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
+    country: Countries = None,
+    flag: Flags = None,
+    no_flag: NoFlags = None,
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N events.")
     ] = None,
     desc: Annotated[bool, typer.Option("--desc", help="Newest first (the exact reverse).")] = False,
-    country: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--country",
-            metavar="CODE",
-            help="Events involving this country, ISO alpha-3 (repeat for any of several).",
-        ),
-    ] = None,
     modality: Annotated[
         list[Modality] | None,
         typer.Option("--modality", help="Events of this modality (repeat for any of several)."),
@@ -203,8 +228,8 @@ def events_command(
         search,
         limit=limit,
         desc=desc,
-        countries=country or (),
         modalities=[m.value for m in modality or ()],
+        **marks(country, flag, no_flag),
     )
     records = timeline(ctx).events(filters)
     count = output.write_events(records, fmt.value, sys.stdout)
@@ -223,6 +248,9 @@ def counts_command(
     precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
+    country: Countries = None,
+    flag: Flags = None,
+    no_flag: NoFlags = None,
     fmt: Format = TABLE,
 ) -> None:
     """Count events per period and type, filtered as `timeline events`.
@@ -232,7 +260,17 @@ def counts_command(
 
     Example: timeline counts --per week --from 2025-09
     """
-    filters = event_filters(ctx, date_from, date_to, actor, event_type, precision, source, search)
+    filters = event_filters(
+        ctx,
+        date_from,
+        date_to,
+        actor,
+        event_type,
+        precision,
+        source,
+        search,
+        **marks(country, flag, no_flag),
+    )
     rows = timeline(ctx).counts(per.value, filters)
     if fmt.value == "table":
         rows = [(f"longer than a {per.value}" if p is None else p, t, n) for p, t, n in rows]

@@ -57,8 +57,11 @@ class Merger:
                 source = self.stager.source
                 report(name, source.position, source.size, self.stager.total())
 
+        repeats = getattr(self.stager.reader, "may_repeat", None)
         for parent in (SOURCES, ACTORS, EVENTS):
             step(f"writing {parent.table}")
+            if repeats is not None and repeats(parent.table):
+                self.drop_repeats(parent)
             self.parent(parent)
             if parent is ACTORS:
                 self.references(ACTORS)
@@ -119,6 +122,24 @@ class Merger:
             self.insert_new(parent)
         self.matched[table] = matched
         self.counts[table] = Counts(total - matched, updated, 0, matched - updated)
+
+    def drop_repeats(self, parent: Parent) -> None:
+        """Where a format may give a record twice (GDELT: a source per row, overlapping
+        files), the first of each slug stays and the others go with their rows."""
+        table, staged = parent.table, PARENTS[parent.table]
+        removed = self.execute(
+            f"DELETE FROM {staged} WHERE pid IN (SELECT pid FROM (SELECT pid, row_number() "
+            f"OVER (PARTITION BY slug ORDER BY pid) AS n FROM {staged}) d WHERE n > 1)"
+        ).rowcount
+        if not removed:
+            return
+        self.stager.records[table] -= removed
+        for link in LINKS:
+            if link.parent is parent:
+                self.stager.staged[link.staged] -= self.execute(
+                    f"DELETE FROM {link.staged} WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {staged} s WHERE s.pid = {link.staged}.pid)"
+                ).rowcount
 
     def insert_new(self, parent: Parent) -> None:
         table, staged = parent.table, PARENTS[parent.table]

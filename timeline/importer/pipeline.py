@@ -9,7 +9,7 @@ out-of-date one is refused with the upgrade hint.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -19,17 +19,22 @@ from sqlalchemy.exc import DBAPIError
 
 from timeline import db
 from timeline.changes import Changes, Counts
-from timeline.errors import DatabaseError
+from timeline.errors import DatabaseError, InputError
 from timeline.importer import formats
 from timeline.importer.inputs import Input, open_input
 from timeline.importer.merge import Merger
 from timeline.importer.staging import STAGING, Report, Stager, create_staging
 from timeline.interchange import DataRecord
 from timeline.lock import DEFAULT_WAIT, Notice, check_wait, writer_engine
+from timeline.vocab import ORIGIN_LENGTH
 
 
 class Reader(Protocol):
-    """A format: records with a place each, and how an error names that place."""
+    """A format: records with a place each, and how an error names that place.
+
+    Optional: `finish()` gives records that need every input (GDELT's actors);
+    `may_repeat(table)` says a slug may come more than once, the first one counting;
+    `notes()` are lines the summary adds."""
 
     def records(self, source: Input) -> Iterator[tuple[int, DataRecord]]: ...
 
@@ -48,24 +53,45 @@ def import_file(
     """Import a file (`-`: standard input) in `format` (default: from the file name,
     else NDJSON) in one transaction, or nothing; waits up to `wait` seconds for
     another writer."""
+    return import_files(url, [path], format=format, report=report, wait=wait, notice=notice)
+
+
+def import_files(
+    url: URL,
+    paths: list[str],
+    *,
+    format: str | None = None,
+    report: Report | None = None,
+    skip_invalid: bool = False,
+    warn: Callable[[str], None] | None = None,
+    wait: float = DEFAULT_WAIT,
+    notice: Notice | None = None,
+) -> Changes:
+    """Import several files (`-`: standard input) in one transaction, or nothing. They
+    share one format: `format`, else the one their names say (else NDJSON)."""
     check_wait(wait)
-    reader = formats.reader(formats.format_for(path, format))
-    source = open_input(path)
-    try:
-        counts, created = _import(url, source, reader, report, wait, notice)
-    finally:
-        source.close()
-    return Changes([source.name], counts, created)
+    if not paths:
+        raise InputError("no file to import")
+    chosen = {formats.format_for(path, format).name for path in paths}
+    if len(chosen) > 1:
+        raise InputError(f"the files are in different formats ({', '.join(sorted(chosen))}); "
+                         "import them separately or name one with --format")  # fmt: skip
+    reader = formats.reader(formats.BY_NAME[chosen.pop()], skip_invalid=skip_invalid, warn=warn)
+    counts, created, names, flagged = _import(url, paths, reader, report, wait, notice)
+    notes = reader.notes() if hasattr(reader, "notes") else []
+    if flagged:
+        notes.append("Flagged events: " + ", ".join(f"{n} {flag}" for flag, n in flagged))
+    return Changes(names, counts, created, notes=notes)
 
 
 def _import(
     url: URL,
-    source: Input,
+    paths: list[str],
     reader: Reader,
     report: Report | None,
     wait: float,
     notice: Notice | None,
-) -> tuple[dict[str, Counts], bool]:
+) -> tuple[dict[str, Counts], bool, list[str], list[tuple[str, int]]]:
     state = db.sqlite_state(url) if db.is_sqlite(url) else "server"
     engine = writer_engine(url, wait=wait, notice=notice)
     creating = False
@@ -79,8 +105,8 @@ def _import(
                 _migrate(connection, url)
             else:
                 db.require_revision(revision, url)
-            counts = _run(connection, source, reader, report)
-        return counts, creating
+            counts, names, flagged = _run(connection, paths, reader, report)
+        return counts, creating, names, flagged
     except BaseException as exc:
         engine.dispose()
         if creating:
@@ -117,8 +143,8 @@ def _migrate(connection: Connection, url: URL) -> None:
 
 
 def _run(
-    connection: Connection, source: Input, reader: Reader, report: Report | None
-) -> dict[str, Counts]:
+    connection: Connection, paths: list[str], reader: Reader, report: Report | None
+) -> tuple[dict[str, Counts], list[str], list[tuple[str, int]]]:
     postgres = connection.dialect.name == "postgresql"
     if postgres:
         connection.exec_driver_sql("LOCK TABLE sources, actors, events IN SHARE ROW EXCLUSIVE MODE")
@@ -127,9 +153,30 @@ def _run(
         for table in ("sources", "actors", "events")
     }
     create_staging(connection)
-    stager = Stager(connection, source, reader, bases)
-    stager.stage(reader.records(source), report)
+    stager: Stager | None = None
+    names, origins = [], []
+    for path in paths:
+        source = open_input(path)
+        try:
+            if stager is None:
+                stager = Stager(connection, source, reader, bases)
+            else:
+                stager.next_input(source)
+            stager.stage(reader.records(source), report)
+        finally:
+            source.close()
+        names.append(source.name)
+        origins.append(source.origin)
+    assert stager is not None
+    finish = getattr(reader, "finish", None)
+    if finish is not None:
+        stager.stage(finish(), report)
     if postgres:
         for name in STAGING:
             connection.exec_driver_sql(f"ANALYZE {name}")
-    return Merger(connection, stager, source.origin).merge(report)
+    origin = origins[0] if len(origins) == 1 else f"{origins[0]} and {len(origins) - 1} more"
+    counts = Merger(connection, stager, origin[:ORIGIN_LENGTH]).merge(report)
+    flagged = connection.exec_driver_sql(  # the events of the input that carry each flag
+        "SELECT flag, count(*) FROM st_event_flags GROUP BY flag ORDER BY flag"
+    ).all()
+    return counts, names, [(flag, n) for flag, n in flagged]

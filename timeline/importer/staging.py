@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from timeline.errors import FileInputError
 from timeline.importer.inputs import Input
 from timeline.interchange import ActorRecord, DataRecord, EventRecord, SourceRecord
-from timeline.vocab import normalize_name
+from timeline.vocab import ATTRIBUTES, normalize_name
 
 if TYPE_CHECKING:
     from timeline.importer.pipeline import Reader
@@ -34,8 +34,12 @@ _STAGING = {
     "st_actor_aliases": "pid integer, alias text, alias_key text",
     "st_events": "pid integer, line integer, slug text, title text, type text, modality text,"
     " summary text, place text, start_date date, end_date date, precision text,"
-    " date_text text, anchor_event text, anchor_source text",
+    " date_text text, anchor_event text, anchor_source text, latitude float8,"
+    " longitude float8, cameo_code text, cameo_base_code text, cameo_root_code text,"
+    " quad_class integer, goldstein_scale float8, num_mentions integer, num_sources integer,"
+    " num_articles integer, avg_tone float8, is_root_event boolean",
     "st_event_countries": "pid integer, country_code text",
+    "st_event_flags": "pid integer, flag text",
     "st_event_aliases": "pid integer, alias text, alias_key text",
     "st_event_actors": "pid integer, line integer, item integer, actor text, role text",
     "st_evidence": "pid integer, line integer, item integer, source text, quote text,"
@@ -71,6 +75,8 @@ class Stager:
         self.staged = dict.fromkeys(STAGING, 0)
         self.records = {"sources": 0, "actors": 0, "events": 0}
         self.outgoing = 0
+        self.files: list[tuple[int, str]] = [(0, source.name)]  # (first key, name)
+        self.offset = self.high = 0
         self.buffered = 0
         self.flushed_at = 0
         raw = connection.connection.driver_connection
@@ -79,12 +85,24 @@ class Stager:
         )
 
     def fail(self, key: int, message: str) -> FileInputError:
-        """An error at the record staged under `key`, named as its reader names places."""
-        return FileInputError(self.source.name, self.reader.where(key), message)
+        """An error at the record staged under `key`, named as its reader names places
+        (keys of later inputs are offset past those of the earlier ones)."""
+        start, name = next((f for f in reversed(self.files) if f[0] < key), self.files[0])
+        return FileInputError(name, self.reader.where(key - start), message)
+
+    def next_input(self, source: Input) -> None:
+        """The following input of the same import: its keys come after the last one."""
+        self.flush()
+        self.source = source
+        self.offset = self.high
+        self.files.append((self.offset, source.name))
 
     def stage(self, records: Iterable[tuple[int, DataRecord]], report: Report | None) -> None:
         """Stage every record a reader gives, keyed by its place for later messages."""
+        offset = self.offset
         for key, record in records:
+            key += offset
+            self.high = max(self.high, key)
             if isinstance(record, EventRecord):
                 self.event(key, record)
             elif isinstance(record, ActorRecord):
@@ -178,10 +196,15 @@ class Stager:
                 r.date_text,
                 r.anchor_event,
                 r.anchor_source,
+                r.latitude,
+                r.longitude,
+                *(r.attributes.get(name) for name in ATTRIBUTES),
             )
         )
         for code in r.countries:
             rows["st_event_countries"].append((pid, code))
+        for flag in r.flags:
+            rows["st_event_flags"].append((pid, flag))
         for alias in r.aliases:
             rows["st_event_aliases"].append((pid, alias, normalize_name(alias)))
         actors = rows["st_event_actors"]

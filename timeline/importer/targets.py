@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from timeline.vocab import ATTRIBUTES
+
 
 @dataclass(frozen=True)
 class Parent:
@@ -40,6 +42,9 @@ EVENTS = Parent(
         "end_date",
         "precision",
         "date_text",
+        "latitude",
+        "longitude",
+        *ATTRIBUTES,
     ),
     (
         ("anchor_event_id", "anchor_event", "events"),
@@ -97,6 +102,16 @@ LINKS = (
         ("country_code",),
         ("c.country_code",),
         ("country_code",),
+        origin=False,
+    ),
+    Link(
+        "event_flags",
+        "st_event_flags",
+        EVENTS,
+        "event_id",
+        ("flag",),
+        ("c.flag",),
+        ("flag",),
         origin=False,
     ),
     Link(

@@ -39,6 +39,21 @@ def _fields(rows: Iterable[tuple[str, Any]]) -> Any:
     return grid
 
 
+def _location(record: dict[str, Any]) -> str | None:
+    if record["latitude"] is None:
+        return None
+    return f"{record['latitude']}, {record['longitude']} (latitude, longitude)"
+
+
+def _attributes(attributes: dict[str, Any]) -> str:
+    """`name value` pairs, numbers as stored (a CAMEO code keeps its leading zero)."""
+    shown = {True: "yes", False: "no"}
+    return "  ".join(
+        f"{name} {shown[value] if isinstance(value, bool) else value}"
+        for name, value in attributes.items()
+    )
+
+
 def _anchor_text(anchor: dict[str, Any]) -> str:
     if anchor["kind"] == "event":
         when = date_label(anchor["start_date"], anchor["end_date"], anchor["precision"])
@@ -86,8 +101,11 @@ def write_event_detail(
                 ("type", record["type"]),
                 ("modality", record["modality"]),
                 ("place", record["place"]),
+                ("location", _location(record)),
                 ("countries", ", ".join(record["countries"])),
                 ("aliases", ", ".join(record["aliases"])),
+                ("flags", ", ".join(record["flags"])),
+                ("attributes", _attributes(record["attributes"])),
                 ("summary", record["summary"]),
             ]
         ),

@@ -17,11 +17,19 @@ from sqlalchemy.sql import ColumnElement, Select
 from timeline.errors import InputError
 from timeline.queries.resolve import resolve_actor, resolve_source
 from timeline.queries.sqlfuncs import ascii_fold, ascii_lower
-from timeline.tables import event_actors, event_aliases, event_countries, events, evidence
+from timeline.tables import (
+    event_actors,
+    event_aliases,
+    event_countries,
+    event_flags,
+    events,
+    evidence,
+)
 from timeline.vocab import (
     COUNTRY_PATTERN,
     COUNTRY_RULE,
     EVENT_TYPES,
+    FLAGS,
     MAX_ROWS,
     MODALITIES,
     PRECISIONS,
@@ -57,7 +65,8 @@ class EventFilters:
     (each is a slug, name or alias). `search` matches titles, summaries and quotes
     (case-insensitive for A–Z, identically on both backends) and event aliases (by
     their stored normalized form: case- and accent-insensitive). Several types,
-    precisions, countries or modalities select events of any of them."""
+    precisions, countries, modalities or flags select events of any of them; `no_flags`
+    keeps the events that carry none of those."""
 
     date_from: date | None = None
     date_to: date | None = None
@@ -66,6 +75,8 @@ class EventFilters:
     precisions: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()  # any of them (ISO 3166-1 alpha-3)
     modalities: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    no_flags: tuple[str, ...] = ()
     source: str | None = None
     search: str | None = None
     slug: str | None = None
@@ -84,6 +95,8 @@ class FilterOptions(TypedDict, total=False):
     precisions: Sequence[str]
     countries: Sequence[str]
     modalities: Sequence[str]
+    flags: Sequence[str]
+    no_flags: Sequence[str]
     source: str | None
     search: str | None
     limit: int | None
@@ -99,11 +112,16 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
     end = parse_period(date_to, "--to")[1] if date_to is not None else None
     if start and end and start > end:
         raise InputError(f"--from {date_from} is after --to {date_to}")
-    for name, given, known in (("type", types, EVENT_TYPES), ("precision", precisions, PRECISIONS)):
+    flags, no_flags = options.get("flags", ()), options.get("no_flags", ())
+    countries = tuple(code.strip().upper() for code in options.get("countries", ()))
+    for name, given, known in (
+        ("type", types, EVENT_TYPES),
+        ("precision", precisions, PRECISIONS),
+        ("flag", (*flags, *no_flags), FLAGS),
+    ):
         for value in given:
             if value not in known:
                 raise InputError(f"unknown {name} {value!r}; choose from {', '.join(known)}")
-    countries = [code.strip().upper() for code in options.get("countries", ())]
     for code in countries:
         if not re.fullmatch(COUNTRY_PATTERN, code):
             raise InputError(f"--country {code!r}: {COUNTRY_RULE}")
@@ -123,6 +141,8 @@ def event_filters(**options: Unpack[FilterOptions]) -> EventFilters:
         precisions=tuple(dict.fromkeys(precisions)),
         countries=tuple(dict.fromkeys(countries)),
         modalities=tuple(dict.fromkeys(modalities)),
+        flags=tuple(dict.fromkeys(flags)),
+        no_flags=tuple(dict.fromkeys(no_flags)),
         source=options.get("source"),
         search=search,
         limit=limit,
@@ -149,10 +169,26 @@ def conditions(connection: Connection, filters: EventFilters) -> list[ColumnElem
     if filters.precisions:
         conditions.append(events.c.precision.in_(filters.precisions))
     if filters.countries:
-        in_countries = event_countries.c.country_code.in_(filters.countries)
-        conditions.append(events.c.id.in_(select(event_countries.c.event_id).where(in_countries)))
+        conditions.append(
+            exists().where(
+                event_countries.c.event_id == events.c.id,
+                event_countries.c.country_code.in_(filters.countries),
+            )
+        )
     if filters.modalities:
         conditions.append(events.c.modality.in_(filters.modalities))
+    if filters.flags:
+        conditions.append(
+            exists().where(
+                event_flags.c.event_id == events.c.id, event_flags.c.flag.in_(filters.flags)
+            )
+        )
+    if filters.no_flags:
+        conditions.append(
+            ~exists().where(
+                event_flags.c.event_id == events.c.id, event_flags.c.flag.in_(filters.no_flags)
+            )
+        )
     if filters.slug is not None:
         conditions.append(events.c.slug == filters.slug)
     if filters.actors:

@@ -31,11 +31,13 @@ from timeline.tables import (
     event_actors,
     event_aliases,
     event_countries,
+    event_flags,
     event_relations,
     events,
     evidence,
     sources,
 )
+from timeline.vocab import ATTRIBUTES
 
 DEFAULT_BATCH = 500
 
@@ -74,6 +76,9 @@ def events_statement(connection: Connection, filters: EventFilters) -> Select[An
             _ANCHOR_SOURCE_SLUG,
             events.c.place,
             events.c.summary,
+            events.c.latitude,
+            events.c.longitude,
+            *(events.c[name] for name in ATTRIBUTES),
         )
         .where(*where)
         .order_by(*order)
@@ -162,6 +167,9 @@ def _nested(dialect: str) -> dict[str, Select[Any]]:
         "aliases": select(event_aliases.c.event_id, event_aliases.c.alias).where(
             of_batch(event_aliases.c.event_id)
         ),
+        "flags": select(event_flags.c.event_id, event_flags.c.flag).where(
+            of_batch(event_flags.c.event_id)
+        ),
         "actors": select(
             event_actors.c.event_id,
             actors.c.slug,
@@ -205,6 +213,7 @@ def event_records(connection: Connection, rows: Sequence[Sequence[Any]]) -> list
 
     nested = _nested(connection.dialect.name)
     countries, aliases = grouped(nested["countries"]), grouped(nested["aliases"])
+    flags = grouped(nested["flags"])
     actor_rows, evidence_rows = grouped(nested["actors"]), grouped(nested["evidence"])
     outgoing, incoming = grouped(nested["outgoing"]), grouped(nested["incoming"])
     return [
@@ -212,6 +221,7 @@ def event_records(connection: Connection, rows: Sequence[Sequence[Any]]) -> list
             row[1:],
             countries=countries[row[0]],
             aliases=aliases[row[0]],
+            flags=flags[row[0]],
             actors=actor_rows[row[0]],
             evidence=evidence_rows[row[0]],
             incoming=incoming[row[0]],
@@ -229,16 +239,17 @@ def build_record(
     *,
     countries: Rows,
     aliases: Rows,
+    flags: Rows,
     actors: Rows,
     evidence: Rows,
     incoming: Rows,
     outgoing: Rows,
 ) -> dict[str, Any]:
     """One event record from its row (the columns of `events_statement` after the id)
-    and its nested rows, in any order: (code), (alias), (slug, name, kind, role),
+    and its nested rows, in any order: (code), (alias), (flag), (slug, name, kind, role),
     (slug, name, quote, quote_start, quote_end), (kind, other slug) each way."""
     (slug, title, type_, modality, start, end, precision, date_text,
-     anchor_event, anchor_source, place, summary) = event  # fmt: skip
+     anchor_event, anchor_source, place, summary, latitude, longitude) = event[:14]  # fmt: skip
     return {
         "slug": slug,
         "title": title,
@@ -251,9 +262,13 @@ def build_record(
         "anchor_event": anchor_event,
         "anchor_source": anchor_source,
         "place": place,
+        "latitude": _number(latitude),
+        "longitude": _number(longitude),
         "countries": sorted(code for (code,) in countries),
         "aliases": sorted(alias for (alias,) in aliases),
         "summary": summary,
+        "flags": sorted(flag for (flag,) in flags),
+        "attributes": attributes(event[14:]),
         # A slug names one actor, so (slug, name, kind, role) sorts by slug, then role.
         "actors": [{"slug": a, "name": n, "kind": k, "role": r} for a, n, k, r in sorted(actors)],
         "sources": [
@@ -263,6 +278,20 @@ def build_record(
         # "incoming" sorts before "outgoing"; each by kind, then slug.
         "relations": [{"kind": k, "slug": o, "direction": "incoming"} for k, o in sorted(incoming)]
         + [{"kind": k, "slug": o, "direction": "outgoing"} for k, o in sorted(outgoing)],
+    }
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def attributes(values: Sequence[Any]) -> dict[str, Any]:
+    """The source-specific attributes that are set, in `vocab.ATTRIBUTES` order, as
+    their own types (SQLite's bare driver gives a boolean as 0 or 1)."""
+    return {
+        name: kind(value)
+        for (name, kind), value in zip(ATTRIBUTES.items(), values, strict=True)
+        if value is not None
     }
 
 

@@ -6,8 +6,9 @@ A new format is one module and one entry here."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from timeline.errors import InputError
 
@@ -21,6 +22,7 @@ class ImportFormat:
     help: str
     module: str
     suffixes: tuple[str, ...]  # file names ending so are read in this format by default
+    skips: bool = False  # whether it can skip invalid rows (--skip-invalid)
 
 
 FORMATS = (
@@ -29,6 +31,13 @@ FORMATS = (
         "a `timeline export` (the default)",
         "timeline.importer.formats.ndjson",
         (".ndjson", ".jsonl"),
+    ),
+    ImportFormat(
+        "gdelt",
+        "GDELT 2.0 events exports (.export.CSV, .export.CSV.zip)",
+        "timeline.importer.formats.gdelt",
+        (".export.csv", ".export.csv.zip"),
+        skips=True,
     ),
     ImportFormat(
         "timelinejs",
@@ -54,6 +63,13 @@ def format_for(path: str, name: str | None) -> ImportFormat:
     return BY_NAME[DEFAULT]
 
 
-def reader(fmt: ImportFormat) -> Reader:
-    reader_class: type[Reader] = importlib.import_module(fmt.module).Reader
-    return reader_class()
+def reader(
+    fmt: ImportFormat, *, skip_invalid: bool = False, warn: Callable[[str], None] | None = None
+) -> Reader:
+    reader_class: Any = importlib.import_module(fmt.module).Reader
+    if not fmt.skips:
+        if skip_invalid:
+            skipping = ", ".join(f.name for f in FORMATS if f.skips)
+            raise InputError(f"--skip-invalid applies to the {skipping} format only")
+        return cast("Reader", reader_class())
+    return cast("Reader", reader_class(skip_invalid=skip_invalid, warn=warn))
