@@ -4,7 +4,7 @@ whose peak memory stays under 200 MB (measured with wait4, as the benchmarks do)
 
 from __future__ import annotations
 
-import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,21 +36,31 @@ def deep_arrays(path: Path) -> None:
     path.write_bytes(HEADER + b"[" * 5_000_000 + b"]" * 5_000_000 + b"\n")
 
 
+# A small launcher spawns the command and reports its wait4 figures: spawned from the
+# test process itself, the child's peak would count the pages of that (large) process.
+LAUNCHER = """
+import os, sys
+err, argv = sys.argv[1], sys.argv[2:]
+fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+    (os.POSIX_SPAWN_DUP2, fd, 2), (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0)])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def run_measured(args: list[str], cwd: Path) -> tuple[int, str, float]:
     """Exit code, stderr and peak RSS in MB of `python -m timeline ARGS`."""
     err = cwd / "stderr.txt"
-    with err.open("wb") as stderr:
-        pid = os.posix_spawn(
-            sys.executable,
-            [sys.executable, "-m", "timeline", *args],
-            os.environ,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, stderr.fileno(), 2),
-                (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
-            ],
-        )
-        _, status, usage = os.wait4(pid, 0)
-    return os.waitstatus_to_exitcode(status), err.read_text(), usage.ru_maxrss / 1024
+    report = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, str(err), sys.executable, "-m", "timeline", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    )
+    code, peak_kb = report.stdout.split()
+    return int(code), err.read_text(), int(peak_kb) / 1024
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL
 from test_seeds import ARTICLE, rows, snapshot
 
 from timeline.resources import bundled_dir
+from timeline.vocab import EVENT_TYPES
 
 TEXT = "Alice’s talk with Bob — on Friday — went well. Bob said hello. Bob said hello.\n"
 
@@ -87,10 +88,8 @@ MANY_ERRORS = errors(
     "mine.yaml:20: events[0].evidence[0].quote: not found in the text of source 'paper', but at "
     "line 1, column 1 it is there with different apostrophes or single quotes (’ in the text, ' "
     "in the quote): 'Alice’s talk with Bob'; `--fix-quotes` takes the text's characters",
-    "mine.yaml:23: events[1].type: unknown value 'greeting'; expected one of: military_exercise, "
-    "airspace_incident, troop_deployment, diplomatic_visit, diplomatic_relations, meeting, "
-    "statement, letter, media_release, observation, prisoner_release, sanctions_change, "
-    "agreement, attack, protest, other",
+    "mine.yaml:23: events[1].type: unknown value 'greeting'; expected one of: "
+    + ", ".join(EVENT_TYPES),
 )
 
 
@@ -340,10 +339,10 @@ def test_a_quote_with_other_typography_is_located_and_fixed_on_request(
 
     result = run(db_url, "load", "--fix-quotes", name)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith(
-        "fixed: mine.yaml:19: events[0].evidence[0].quote: \"Alice's talk  with Bob - on Friday - "
+    assert (  # after the summary, with what else the command did
+        "\nfixed: mine.yaml:19: events[0].evidence[0].quote: \"Alice's talk  with Bob - on Friday - "
         "went well.\" is now 'Alice’s talk with Bob — on Friday — went well.'\n"
-    )
+    ) in result.stdout
     assert (tmp_path / name).read_text(encoding="utf-8") == GOOD
     assert rows(db_url, "SELECT quote, quote_start, quote_end FROM evidence") == [
         ("Alice’s talk with Bob — on Friday — went well.", 0, 46)

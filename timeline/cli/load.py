@@ -45,8 +45,6 @@ def load(
     result = tl.load(
         paths, dry_run=dry_run, fix_quotes=fix_quotes, wait=wait, notice=waiting_notice()
     )
-    for note in result.notes:
-        typer.echo(note)
     write_changes(result, "Would load" if dry_run else "Loaded", tl.url)
 
 
