@@ -189,3 +189,14 @@ def test_read_commands_import_neither_alembic_nor_pydantic(
         check=False,
     )
     assert done.stderr.splitlines()[-1] == f"PROBE exit={code} heavy=[]", done.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_import_no_database_library(args: list[str]) -> None:
+    """`timeline --help` is start-up alone (target 150 ms): SQLAlchemy costs ~200 ms more,
+    so nothing on the way to the help may import it."""
+    probe = PROBE.replace('{"alembic", "pydantic"}', '{"alembic", "pydantic", "sqlalchemy"}')
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
+    )
+    assert done.stderr.splitlines()[-1] == "PROBE exit=0 heavy=[]", done.stderr

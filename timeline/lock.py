@@ -17,8 +17,8 @@ from sqlalchemy.exc import OperationalError
 
 from timeline import db
 from timeline.errors import DatabaseError, InputError
+from timeline.vocab import DEFAULT_WAIT as DEFAULT_WAIT  # re-exported: where writers look for it
 
-DEFAULT_WAIT = 60.0  # seconds a writer waits for another one
 WRITER_LOCK = 0x74696D656C696E65  # "timeline": the PostgreSQL advisory lock's key
 BUSY_TIMEOUT_MS = 5000  # what db.make_engine sets, put back once the lock is held
 

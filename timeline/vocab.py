@@ -91,6 +91,7 @@ SLUG_RULE = (
 )
 COUNTRY_PATTERN = r"^[A-Z]{3}$"
 COUNTRY_RULE = "a country is an ISO 3166-1 alpha-3 code in capitals, like BLR or POL"
+DEFAULT_WAIT = 60.0  # seconds a writer waits for another one (`--wait`)
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 MAX_ROWS = 2**63 - 1  # the most rows a LIMIT can take on either backend
 

@@ -10,7 +10,7 @@ import typer
 from timeline.cli import CONTEXT, App, ErrorHandlingGroup, app, timeline
 from timeline.cli.transfer import WaitOption, waiting_notice, write_changes
 from timeline.errors import InputError
-from timeline.lock import DEFAULT_WAIT
+from timeline.vocab import DEFAULT_WAIT
 
 FIX_QUOTES = typer.Option(
     "--fix-quotes",

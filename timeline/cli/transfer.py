@@ -28,12 +28,13 @@ from timeline.cli.views import (
 )
 from timeline.errors import InputError
 from timeline.importer import formats as import_formats
-from timeline.lock import DEFAULT_WAIT, Notice
+from timeline.vocab import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from timeline.changes import Changes
+    from timeline.lock import Notice
 
     ExportFormat = Enum
     ImportFormat = Enum
