@@ -27,6 +27,8 @@ from timeline.tables import metadata
 from timeline.vocab import PRECISIONS
 
 BULK_ROWS = 10_000  # from this many rows into an empty table, indexes are built after
+# A stored event that this file does not hold (the reverse side of the anchor checks).
+_NOT_IN_FILE = "NOT EXISTS (SELECT 1 FROM st_events t WHERE t.slug = e.slug)"
 
 
 class Merger:
@@ -220,40 +222,44 @@ class Merger:
         rules make it agree: no circular anchors, no date more precise than the event
         it was resolved against, none later than the publication it was resolved
         against (every relative wording a seed can give ends on or before it). Either
-        side may be in the file, the other already stored."""
+        side may be in the file; the other side is only looked for among stored
+        events when there were any before the import."""
+        stored_before = self.stager.bases["events"] > 0
         if self.first("SELECT 1 FROM st_events WHERE anchor_event IS NOT NULL LIMIT 1"):
             self.circular_anchors()
-        stored = "NOT EXISTS (SELECT 1 FROM st_events t WHERE t.slug = e.slug)"  # only in reverse
-        rank = " ".join(f"WHEN '{p}' THEN {n}" for n, p in enumerate(PRECISIONS))
-        finer = f"CASE e.precision {rank} END < CASE a.precision {rank} END"
-        row = self.first(
-            f"SELECT s.line, 0, e.precision, a.slug, a.precision FROM st_events s JOIN events e "
-            f"ON e.slug = s.slug JOIN events a ON a.id = e.anchor_event_id WHERE {finer} UNION ALL "
-            f"SELECT s.line, 1, a.precision, e.slug, e.precision FROM st_events s JOIN events a "
-            f"ON a.slug = s.slug JOIN events e ON e.anchor_event_id = a.id "
-            f"WHERE {finer} AND {stored} ORDER BY 1 LIMIT 1"
+        forward = (
+            "SELECT s.line, 0, s.precision, a.slug, a.precision FROM st_events s JOIN events a "
+            f"ON a.slug = s.anchor_event WHERE s.anchor_event IS NOT NULL AND {_finer('s', 'a')}"
         )
+        reverse = (
+            " UNION ALL SELECT s.line, 1, a.precision, e.slug, e.precision FROM st_events s "
+            "JOIN events a ON a.slug = s.slug JOIN events e ON e.anchor_event_id = a.id "
+            f"WHERE {_finer('e', 'a')} AND {_NOT_IN_FILE}"
+        )
+        row = self.first(f"{forward}{reverse if stored_before else ''} ORDER BY 1 LIMIT 1")
         if row:
-            line, reverse, precision, other, known = row
+            line, reverse_side, precision, other, known = row
             raise self.fail(
                 line,
                 f"precision: a {precision}, less precise than event {other!r} (a {known}), "
                 "whose date was resolved against this one"
-                if reverse
+                if reverse_side
                 else f"anchor_event: the date is a {precision}, more precise than its anchor "
                 f"{other!r}, which is a {known}",
             )
-        later = "r.published_on IS NULL OR e.end_date > r.published_on"
-        row = self.first(
-            f"SELECT s.line, 0, r.slug, r.published_on, e.end_date FROM st_events s JOIN events e "
-            f"ON e.slug = s.slug JOIN sources r ON r.id = e.anchor_source_id WHERE {later} "
-            f"UNION ALL SELECT s.line, 1, e.slug, r.published_on, e.end_date FROM st_sources s "
-            f"JOIN sources r ON r.slug = s.slug JOIN events e ON e.anchor_source_id = r.id "
-            f"WHERE ({later}) AND {stored} ORDER BY 1 LIMIT 1"
+        forward = (
+            "SELECT s.line, 0, r.slug, r.published_on, s.end_date FROM st_events s JOIN sources r "
+            f"ON r.slug = s.anchor_source WHERE s.anchor_source IS NOT NULL AND {_later('s')}"
         )
+        reverse = (
+            " UNION ALL SELECT s.line, 1, e.slug, r.published_on, e.end_date FROM st_sources s "
+            "JOIN sources r ON r.slug = s.slug JOIN events e ON e.anchor_source_id = r.id "
+            f"WHERE {_later('e')} AND {_NOT_IN_FILE}"
+        )
+        row = self.first(f"{forward}{reverse if stored_before else ''} ORDER BY 1 LIMIT 1")
         if row:
-            line, reverse, other, published, end = row
-            if reverse:
+            line, reverse_side, other, published, end = row
+            if reverse_side:
                 message = (
                     f"published: event {other!r}, dated against this source, ends {iso(end)}"
                     + (f", after {iso(published)}" if published else "; a date is needed")
@@ -271,13 +277,13 @@ class Merger:
         """A cycle of anchors goes through an event of this file (the stored ones have
         none): follow each file event's chain of anchors until it ends or comes back."""
         row = self.first(
-            "WITH RECURSIVE chain(origin, here) AS ("
-            "SELECT e.id, e.anchor_event_id FROM st_events s JOIN events e ON e.slug = s.slug "
-            "WHERE e.anchor_event_id IS NOT NULL UNION "
-            "SELECT c.origin, e.anchor_event_id FROM chain c JOIN events e ON e.id = c.here "
-            "WHERE e.anchor_event_id IS NOT NULL) "
-            "SELECT s.line, e.slug FROM chain c JOIN events e ON e.id = c.origin "
-            "JOIN st_events s ON s.slug = e.slug WHERE c.here = c.origin ORDER BY s.line LIMIT 1"
+            "WITH RECURSIVE chain(origin, here, line) AS ("
+            "SELECT e.id, e.anchor_event_id, s.line FROM st_events s JOIN events e "
+            "ON e.slug = s.slug WHERE s.anchor_event IS NOT NULL UNION "
+            "SELECT c.origin, e.anchor_event_id, c.line FROM chain c JOIN events e "
+            "ON e.id = c.here WHERE e.anchor_event_id IS NOT NULL) "
+            "SELECT c.line, e.slug FROM chain c JOIN events e ON e.id = c.origin "
+            "WHERE c.here = c.origin ORDER BY c.line LIMIT 1"
         )
         if row:
             line, slug = row
@@ -393,3 +399,14 @@ class Merger:
                 else f"unknown event {other!r}"
             )
             raise self.fail(line, f"relations[{item}]: {message}")
+
+
+def _finer(event: str, anchor: str) -> str:
+    """SQL: `event`'s date is more precise than `anchor`'s (day < week < … < range)."""
+    rank = " ".join(f"WHEN '{p}' THEN {n}" for n, p in enumerate(PRECISIONS))
+    return f"CASE {event}.precision {rank} END < CASE {anchor}.precision {rank} END"
+
+
+def _later(event: str) -> str:
+    """SQL: `event` ends after source `r` was published, or `r` has no date."""
+    return f"(r.published_on IS NULL OR {event}.end_date > r.published_on)"
