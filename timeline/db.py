@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -24,6 +24,7 @@ ENV_VAR = "TIMELINE_DATABASE_URL"
 DEFAULT_URL = "sqlite:///timeline.db"
 UPGRADE_HINT = "run `timeline db upgrade`"
 LOAD_HINT = "run `timeline load` or `timeline db upgrade` to create it"
+STANDBY = "a read-only standby; writes go to the primary"
 
 
 def database_url(option: str | None) -> URL:
@@ -139,7 +140,9 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
             # than it saves (30 ms of a 35 ms one-week window at 100k events).
             options = " ".join(filter(None, [str(url.query.get("options") or ""), "-c jit=off"]))
             return create_engine(url, pool_pre_ping=False, connect_args={"options": options})
-        return create_engine(url, pool_pre_ping=False)
+        engine = create_engine(url, pool_pre_ping=False)
+        event.listen(engine, "connect", _refuse_standby(url))
+        return engine
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {display_url(url)}") from exc
     except ImportError as exc:
@@ -148,6 +151,79 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
         raise DatabaseError(
             f"database {display_url(url)} needs a driver: pip install 'timeline[postgres]'"
         ) from exc
+
+
+def _refuse_standby(url: URL) -> Any:
+    """Every writing connection first asks whether the server is a hot standby, so that
+    a write pointed at a replica is refused before it starts, in our words rather than
+    as "cannot execute … in a read-only transaction" half-way through."""
+
+    def check(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            standby = cursor.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        dbapi_connection.rollback()
+        if standby:
+            dbapi_connection.close()
+            raise DatabaseError(f"database {display_url(url)} is {STANDBY}")
+
+    return check
+
+
+def require_primary(url: URL) -> None:
+    """Refuse a PostgreSQL standby now (before asking for a confirmation, say)."""
+    if is_sqlite(url):
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot open database {display_url(url)}: {first_line(exc)}") from exc
+    finally:
+        engine.dispose()
+
+
+def is_standby(connection: Connection) -> bool:
+    """Whether this is a PostgreSQL hot standby, which reads but may not write, not
+    even a temporary table."""
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.exec_driver_sql("SELECT pg_is_in_recovery()").scalar())
+
+
+def replication(connection: Connection) -> dict[str, Any]:
+    """PostgreSQL's replication role, and on a standby how far replay lags (`lag`):
+    `bytes` of WAL the primary has sent that are not replayed yet, `seconds` since the
+    last replayed transaction committed on the primary (0 when nothing is pending;
+    no more than that stale), whether WAL is `receiving` and replay `paused`."""
+    if not is_standby(connection):
+        return {"role": "primary", "lag": None}
+    row = connection.execute(text(_LAG)).one()
+    pending, last, ago, receiving, paused = row
+    caught_up = pending == 0 and receiving
+    return {
+        "role": "standby",
+        "lag": {
+            "bytes": None if pending is None else int(pending),
+            "seconds": 0.0 if caught_up else None if ago is None else round(float(ago), 3),
+            "last_replayed": None if last is None else last.isoformat(),
+            "receiving": bool(receiving),
+            "paused": bool(paused),
+        },
+    }
+
+
+# The primary's end of WAL as its WAL sender last reported it (visible to privileged
+# users only; else what this standby has received), against what it has replayed.
+_LAG = """
+SELECT greatest(pg_wal_lsn_diff(greatest(r.latest_end_lsn, pg_last_wal_receive_lsn()),
+                                pg_last_wal_replay_lsn()), 0),
+       pg_last_xact_replay_timestamp(),
+       extract(epoch FROM now() - pg_last_xact_replay_timestamp()),
+       r.pid IS NOT NULL,
+       pg_is_wal_replay_paused()
+FROM (SELECT) AS one LEFT JOIN pg_stat_wal_receiver r ON true
+"""
 
 
 def _immutable(path: Path) -> str:
