@@ -30,7 +30,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-from timeline.db import display_url
+from timeline.db import display_url, open_database
+from timeline.queries import table_counts
 
 SERVER_BINARIES = ("initdb", "pg_ctl", "pg_basebackup", "postgres")
 # Small and unsafe on purpose: the clusters live for one test run.
@@ -176,9 +177,9 @@ def replica() -> Iterator[Replica]:
     servers = Servers(bindir)
     try:
         primary = servers.primary()
-        loaded = run(primary.url, "load")
-        assert loaded.exit_code == 0, loaded.stderr
         pair = Replica(primary, servers.standby(primary))
+        loaded = run(primary.url, "load")  # after the standby started: it replays the load
+        assert loaded.exit_code == 0, loaded.stderr
         pair.wait()
         yield pair
     finally:
@@ -324,9 +325,19 @@ def test_a_lagging_standby_serves_its_last_snapshot_and_says_how_far_behind(
         table = run(replica.standby.url, "info").stdout
         assert "role      standby (read-only), replay paused" in table
         assert re.search(r"^lag       [0-9.]+ s, [0-9]+ bytes behind the primary$", table, re.M)
+        # A command's queries read one snapshot, however far replay goes meanwhile.
+        reading = open_database(replica.standby.url)
+        connection = reading.connect()
+        counts = table_counts(connection)
     finally:
         replica.standby.scalar("SELECT pg_wal_replay_resume()")
-    replica.wait()
+    try:
+        replica.wait()
+        assert table_counts(connection) == counts
+    finally:
+        connection.close()
+        reading.dispose()
+    assert info(replica.standby.url)["tables"]["events"] == counts["events"] + 1  # type: ignore[index]
     after = run(replica.standby.url, "events", "-f", "ndjson").stdout
     assert after == run(replica.primary.url, "events", "-f", "ndjson").stdout
     assert '"slug":"a-new-event"' in after and after != before

@@ -4,6 +4,10 @@ schema-revision check every command runs before it reads or writes.
 The revision check reads `alembic_version` directly and compares it with
 `SCHEMA_REVISION`, so commands need not import Alembic (~300 ms); a test keeps the
 constant equal to the migrations' head.
+
+Every writing PostgreSQL connection first checks that the server is no hot standby
+(`pg_is_in_recovery()`), so that a write pointed at a replica is refused before it
+starts; `replication` tells `timeline info` the role and a standby's lag.
 """
 
 from __future__ import annotations
@@ -137,9 +141,16 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
             return engine
         if read_only:
             # The views run short queries, for which PostgreSQL's JIT compiler costs more
-            # than it saves (30 ms of a 35 ms one-week window at 100k events).
+            # than it saves (30 ms of a 35 ms one-week window at 100k events). Every
+            # query of a command reads one snapshot (REPEATABLE READ), on a primary as
+            # on a standby that replays meanwhile.
             options = " ".join(filter(None, [str(url.query.get("options") or ""), "-c jit=off"]))
-            return create_engine(url, pool_pre_ping=False, connect_args={"options": options})
+            return create_engine(
+                url,
+                pool_pre_ping=False,
+                connect_args={"options": options},
+                isolation_level="REPEATABLE READ",
+            )
         engine = create_engine(url, pool_pre_ping=False)
         event.listen(engine, "connect", _refuse_standby(url))
         return engine
