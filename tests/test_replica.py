@@ -18,6 +18,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -342,3 +343,21 @@ def test_a_lagging_standby_serves_its_last_snapshot_and_says_how_far_behind(
     assert after == run(replica.primary.url, "events", "-f", "ndjson").stdout
     assert '"slug":"a-new-event"' in after and after != before
     assert info(replica.standby.url)["lag"]["bytes"] == 0  # type: ignore[index]
+
+
+# --- without the server binaries -------------------------------------------------------
+
+
+def test_without_server_binaries_the_tests_skip_saying_why() -> None:
+    """Even with TIMELINE_REQUIRE_POSTGRES=1, as in CI: the binaries are what they need."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PATH": "", "TIMELINE_REQUIRE_POSTGRES": "1"}
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs"]
+    argv += ["-k", "tells_the_primary", "tests/test_replica.py"]
+    done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 skipped" in done.stdout
+    assert (
+        "the replica tests start their own PostgreSQL servers and need its server binaries (initdb, pg_ctl, pg_basebackup, postgres; `pg_config --bindir` names their directory)"
+        in done.stdout
+    )

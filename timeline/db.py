@@ -204,9 +204,9 @@ def is_standby(connection: Connection) -> bool:
 
 def replication(connection: Connection) -> dict[str, Any]:
     """PostgreSQL's replication role, and on a standby how far replay lags (`lag`):
-    `bytes` of WAL the primary has sent that are not replayed yet, `seconds` since the
-    last replayed transaction committed on the primary (0 when nothing is pending;
-    no more than that stale), whether WAL is `receiving` and replay `paused`."""
+    `bytes` of the primary's WAL that it knows of and has not replayed yet, `seconds`
+    since the last replayed transaction committed on the primary (0 when nothing is
+    pending; no more than that stale), whether WAL is `receiving`, replay `paused`."""
     if not is_standby(connection):
         return {"role": "primary", "lag": None}
     row = connection.execute(text(_LAG)).one()
