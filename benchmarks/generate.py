@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from workload import WEEK
+
 from timeline.vocab import ACTOR_KINDS, EVENT_TYPES, RELATION_KINDS, ROLES, SOURCE_KINDS
 
 EPOCH = date(2016, 1, 1)
@@ -115,6 +117,9 @@ def event_slug(index: int) -> str:
     return f"{first}-{second}-{index:07d}"
 
 
+ANCHOR_REACH = 200  # an anchor names one of the events this far back
+
+
 def interval(rng: random.Random, precision: str) -> tuple[date, date]:
     start = EPOCH + timedelta(days=rng.randrange(DAYS))
     if precision == "day":
@@ -150,6 +155,7 @@ class Source:
         others = [rng.randrange(count) for _ in range(rng.choice((0, 0, 1, 2)))]
         self.cites = sorted({i for i in others if i != index})
         published = EPOCH + timedelta(days=rng.randrange(DAYS))
+        self.published = None if rng.random() < 0.1 else published
         self.record: dict[str, Any] = {
             "record": "source",
             "slug": self.slug,
@@ -158,7 +164,7 @@ class Source:
             "publisher": rng.choice((None, "Agency " + words(rng, 1).title())),
             "url": None if rng.random() < 0.5 else f"https://example.org/{self.slug}?q=1&r=\u00e9",
             "title": None if rng.random() < 0.5 else words(rng, 6).capitalize(),
-            "published": None if rng.random() < 0.1 else published.isoformat(),
+            "published": self.published and self.published.isoformat(),
             "language": rng.choice((None, "en", "be", "ru", "uk")),
             "cites": [],
             "text": text,
@@ -211,8 +217,16 @@ def generate(events: int, seed: int = 2025) -> Iterator[str]:
         yield dumps(source.record)
     for actor in sorted(actors, key=lambda a: a.slug):
         yield dumps(actor.record)
+    recent: dict[int, tuple[date, date, str]] = {}  # the intervals that anchors may name
     for index in range(events):
-        yield dumps(event(rng, index, events, sources, quotable, actors))
+        record = event(rng, index, events, recent, quotable, actors)
+        recent[index] = (
+            date.fromisoformat(record["start"]),
+            date.fromisoformat(record["end"]),
+            record["precision"],
+        )
+        recent.pop(index - ANCHOR_REACH, None)
+        yield dumps(record)
     yield dumps(
         {"record": "summary", "sources": source_count, "actors": actor_count, "events": events}
     )
@@ -222,15 +236,18 @@ def event(
     rng: random.Random,
     index: int,
     count: int,
-    sources: list[Source],
+    recent: dict[int, tuple[date, date, str]],
     quotable: list[Source],
     actors: list[Actor],
 ) -> dict[str, Any]:
     precision = PRECISIONS[index % len(PRECISIONS)][0] if index < 5 else weighted(rng, PRECISIONS)
     start, end = interval(rng, precision)
-    evidence = []
+    if index == 1:  # the benchmark's one-week window is never empty, even in small runs
+        start, end = WEEK
+    evidence, published = [], {}
     for _ in range(1 if rng.random() < 0.7 else 2):
         source = rng.choice(quotable)
+        published[source.slug] = source.published
         if rng.random() < 0.05:
             evidence.append((source.slug, source.name, None, None))
         else:
@@ -250,12 +267,20 @@ def event(
         relations.add(
             ("context_for", event_slug(rng.randint(index + 1, min(count - 1, index + 500))))
         )
+    # Anchors agree with the dates, as the import checks: "N days after" an earlier
+    # event is that event's interval moved (a day stays a day, anything else is a
+    # range); a wording resolved against a publication ends on or before it.
     anchor_event = anchor_source = date_text = None
     roll = rng.random()
     if index and roll < 0.1:
-        anchor_event = event_slug(rng.randrange(max(0, index - 200), index))
-        date_text = f"{rng.randint(1, 9)} days after the {words(rng, 2)}"
-    elif roll < 0.6:
+        anchor = rng.randrange(max(0, index - ANCHOR_REACH + 1), index)
+        anchor_event = event_slug(anchor)
+        days = rng.randint(1, 9)
+        anchor_start, anchor_end, anchor_precision = recent[anchor]
+        start, end = anchor_start + timedelta(days=days), anchor_end + timedelta(days=days)
+        precision = "day" if anchor_precision == "day" else "range"
+        date_text = f"{days} days after the {words(rng, 2)}"
+    elif roll < 0.6 and (published[evidence[0][0]] or date.min) >= end:
         anchor_source = evidence[0][0]
         date_text = rng.choice(
             ("on Monday", "last week", "on Friday", "this month", "earlier this year")

@@ -202,6 +202,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     print("benchmark: the export has another number of lines", file=sys.stderr)
             exported.unlink()
             result.update(export_s=measured.seconds, export_peak_rss_mb=measured.peak_rss_mb)
+
+            step("every event as a table and as NDJSON")
+            for fmt in ("table", "ndjson"):
+                measured = measure([*command, "--db", url, "events", "--format", fmt])
+                result[f"listing_{fmt}_s"] = measured.seconds
+                result[f"listing_{fmt}_peak_rss_mb"] = measured.peak_rss_mb
         finally:
             backend.drop(url)
         result["machine"] = machine()
@@ -247,6 +253,19 @@ def table(result: dict[str, Any]) -> str:
         add("`import typer, sqlalchemy`", reference, unit=" ms")
     add("export (s)", result.get("export_s"), unit=" s")
     add("export peak RSS", result.get("export_peak_rss_mb"), unit=" MB")
+    if "listing_table_s" in result:
+        add(
+            "`timeline events`, table vs NDJSON (s)",
+            result["listing_table_s"],
+            result["listing_ndjson_s"],
+            " s",
+        )
+        add(
+            "… peak RSS, table vs NDJSON",
+            result["listing_table_peak_rss_mb"],
+            result["listing_ndjson_peak_rss_mb"],
+            " MB",
+        )
     return "\n".join(lines)
 
 

@@ -53,6 +53,9 @@ def check(figures: dict[str, object], backend: str) -> None:
         assert all(v > 0 for v in value.values()), key
     assert figures["query_rows"]["actor_first_50"] == 50  # type: ignore[index]
     assert figures["export_s"] > 0 and figures["export_peak_rss_mb"] > 20  # type: ignore[operator]
+    for fmt in ("table", "ndjson"):
+        assert figures[f"listing_{fmt}_s"] > 0, fmt  # type: ignore[operator]
+        assert figures[f"listing_{fmt}_peak_rss_mb"] > 20, fmt  # type: ignore[operator]
 
 
 def test_run_measures_every_figure_on_sqlite(tmp_path: Path) -> None:

@@ -364,6 +364,42 @@ def test_max_rows_stops_an_endless_result(seeded_url: URL) -> None:
     assert "only the first 4 rows" in result.stderr
 
 
+# A 30 MB value a row on each backend, and one of 10 MB characters as text.
+LARGE = {"sqlite": "zeroblob(30000000)", "postgresql": "convert_to(repeat('x', 30000000), 'UTF8')"}
+LONG_TEXT = {
+    "sqlite": "replace(hex(zeroblob(5000000)), '00', 'AB')",
+    "postgresql": "repeat('AB', 5000000)",
+}
+TOO_LARGE = "note: only the first 2 rows are shown: the result is larger than the 64 MB `timeline sql` fetches"
+CUT = "note: values longer than 200 characters are cut; --format csv or json prints them whole"
+
+
+@pytest.mark.read_only
+def test_the_bytes_fetched_are_bounded(backend: str, seeded_url: URL) -> None:
+    """60 rows of 30 MB would be 1.8 GB (a MemoryError before): rows stop at 64 MB."""
+    query = f"SELECT {LARGE[backend]} AS big FROM events LIMIT 60"
+    result = run(seeded_url, "sql", query, "--format", "ndjson")
+    assert result.exit_code == 0, result.stderr
+    values = [json.loads(line)["big"] for line in result.stdout.splitlines()]
+    assert [len(v) for v in values] == [60_000_000] * 2  # whole, as hex
+    assert result.stderr == TOO_LARGE + "\n"
+
+
+@pytest.mark.read_only
+def test_a_table_cuts_long_values_and_data_formats_keep_them(backend: str, seeded_url: URL) -> None:
+    query = f"SELECT 1 AS n, {LONG_TEXT[backend]} AS long FROM events LIMIT 2"
+    table = run(seeded_url, "sql", query)
+    assert table.exit_code == 0, table.stderr
+    shown = "".join(line.split()[-1] for line in table.stdout.splitlines()[2:])
+    assert shown == ("AB" * 100 + "…") * 2
+    assert table.stderr == CUT + "\n"
+    markdown = run(seeded_url, "sql", query, "--format", "markdown")
+    assert markdown.stdout.splitlines()[2] == "| 1 | " + "AB" * 100 + "… |"
+    for fmt in ("csv", "json"):
+        whole = run(seeded_url, "sql", query, "--format", fmt)
+        assert ("AB" * 5_000_000) in whole.stdout and whole.stderr == "", fmt
+
+
 @pytest.mark.read_only
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_sqlite_values_are_capped_in_size(db_url: URL) -> None:

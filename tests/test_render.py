@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -193,6 +194,34 @@ def test_table_groups_events_under_month_headings() -> None:
     assert lines[13].startswith("12 Sep 2025 ")
     assert len(lines) == 15
     assert all(len(line) <= 100 and line == line.rstrip() for line in lines)
+
+
+def test_the_table_streams_with_the_widths_of_its_first_rows() -> None:
+    """Rows are written while later ones are still to come (memory stays flat); the
+    first thousand set the widths, and a longer slug later folds within them."""
+    out = io.StringIO()
+    lines_before_the_last_rows = []
+    long_slug = "long-" * 9 + "slug"  # 49 characters: wider than the first rows need
+
+    def records() -> Iterator[dict[str, Any]]:
+        for n in range(3000):
+            if n == 2500:
+                lines_before_the_last_rows.append(out.getvalue().count("\n"))
+            slug = long_slug if n == 2500 else f"event-{n:04d}"
+            yield record(slug, "2025-09-12", "2025-09-12", "day", title="T")
+
+    assert output.write_events(records(), "table", out) == 3000
+    assert lines_before_the_last_rows[0] > 2000 * 2  # a row is two lines: title, slug
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 100 for line in lines)
+    assert all(long_slug not in line for line in lines)
+    folded = "".join(line.strip() for line in lines if len(line.split()) == 1)  # the slugs
+    assert long_slug in folded
+    # The same rows all at once (as a short listing is): the column fits the slug.
+    assert any(
+        long_slug in line
+        for line in write("table", [record(long_slug, *("2025-09-12",) * 2, "day")]).splitlines()
+    )
 
 
 def test_machine_formats_and_piped_tables_carry_no_escape_codes(

@@ -327,6 +327,83 @@ def test_the_staging_checks_name_the_line(db_url: URL, tmp_path: Path) -> None:
     assert rows(db_url, "SELECT count(*) FROM events") == [(2,)]  # the good import only
 
 
+def test_date_anchors_are_checked_as_the_seed_loader_checks_them(
+    db_url: URL, tmp_path: Path
+) -> None:
+    """No circular anchors, no date more precise than its anchor event, none after the
+    publication it was resolved against: in the file, or between the file and what
+    is stored. Each refusal names the line and writes nothing."""
+    header = {"record": "header", "format": "timeline", "version": 1}
+    source = {"record": "source", "slug": "s", "name": "S", "kind": "article"}
+    published = {**source, "published": "2025-09-15"}
+    day = {"start": "2025-09-15", "end": "2025-09-15", "precision": "day"}
+    week = {"start": "2025-09-08", "end": "2025-09-14", "precision": "week"}
+
+    def records(*items: dict[str, Any]) -> list[dict[str, Any]]:
+        counts = {table: sum(r["record"] == table[:-1] for r in items) for table in TOP}
+        return [header, *items, {"record": "summary", **counts}]
+
+    def event(slug: str, **changes: Any) -> dict[str, Any]:
+        return event_record(slug=slug, **{**week, **changes})
+
+    stored = records(published, event("b", **day), event("c", anchor_event="b", **day))
+    bad = tmp_path / "bad.ndjson"
+
+    def refused(*items: dict[str, Any]) -> str:
+        before = snapshot(db_url)
+        with pytest.raises(FileInputError) as caught:
+            importer.import_file(db_url, str(write(bad, records(*items))))
+        assert snapshot(db_url) == before
+        return str(caught.value)
+
+    # The file on its own: a cycle, a day against a week, a date after its publication.
+    assert (
+        refused(
+            event("x", anchor_event="y"), event("y", anchor_event="z"), event("z", anchor_event="x")
+        )
+        == f"{bad}:2: anchor_event: circular date anchors: x → y → z → x"
+    )
+    assert refused(event("x"), event("y", anchor_event="x", **day)) == (
+        f"{bad}:3: anchor_event: the date is a day, more precise than its anchor 'x', "
+        "which is a week"
+    )
+    assert refused(
+        published, event("x", anchor_source="s", start="2025-09-15", end="2025-09-21")
+    ) == (
+        f"{bad}:3: anchor_source: the date ends 2025-09-21, after source 's' was published "
+        "(2025-09-15)"
+    )
+    assert refused(source, event("x", anchor_source="s")) == (
+        f"{bad}:3: anchor_source: source 's' has no publication date"
+    )
+    # Against what is stored: b a day, c a day anchored to it.
+    importer.import_file(db_url, str(write(tmp_path / "ok.ndjson", stored)))
+    assert refused(event("b", anchor_event="c", **day)) == (
+        f"{bad}:2: anchor_event: circular date anchors: b → c → b"
+    )
+    assert refused(event("b", start="2025-09-01", end="2025-09-30", precision="month")) == (
+        f"{bad}:2: precision: a month, less precise than event 'c' (a day), "
+        "whose date was resolved against this one"
+    )
+    importer.import_file(
+        db_url,
+        str(
+            write(
+                tmp_path / "ok.ndjson",
+                records(published, event("b"), event("c", anchor_source="s")),
+            )
+        ),
+    )
+    assert refused({**published, "published": "2025-09-10"}) == (
+        f"{bad}:2: published: event 'c', dated against this source, ends 2025-09-14, "
+        "after 2025-09-10"
+    )
+    assert refused({**published, "published": None}) == (
+        f"{bad}:2: published: event 'c', dated against this source, ends 2025-09-14; "
+        "a date is needed"
+    )
+
+
 def test_exported_events_are_the_records_of_timeline_events(empty_url: URL, tmp_path: Path) -> None:
     """The export streams its own records; they must stay those of `timeline.queries`."""
     from timeline import db, queries

@@ -57,7 +57,8 @@ def sql(
     Example: timeline sql "SELECT type, count(*) FROM events GROUP BY type"
     """
     from timeline.output.writers import write_rows
-    from timeline.readonly.values import printable, unique_columns
+    from timeline.readonly.runner import MAX_RESULT_BYTES
+    from timeline.readonly.values import SHOWN_CHARACTERS, printable, shortened, unique_columns
 
     text = sys.stdin.read() if query == "-" else query
     result = timeline(ctx).sql(text, timeout=timeout, max_rows=max_rows, role=role)
@@ -65,12 +66,38 @@ def sql(
     text_format = fmt_name in ("table", "csv", "markdown")
     columns = result.columns if text_format else unique_columns(result.columns)
     rows = ([printable(v, text_format=text_format) for v in row] for row in result.rows)
+    cut = False
+    if fmt_name in ("table", "markdown"):
+
+        def shown(row: list[Any]) -> list[Any]:
+            nonlocal cut
+            values = [shortened(v) for v in row]
+            cut = cut or any(was_cut for _, was_cut in values)
+            return [v for v, _ in values]
+
+        rows = (shown(row) for row in rows)
     write_rows(columns, rows, fmt_name, sys.stdout)
     if result.truncated:
         typer.echo(
-            f"note: only the first {max_rows} rows are shown; use --max-rows to see more",
+            f"note: only {_first(max_rows)} shown; use --max-rows to see more",
             err=True,
         )
+    if result.too_large:
+        typer.echo(
+            f"note: only {_first(len(result.rows))} shown: the result is larger than the "
+            f"{MAX_RESULT_BYTES // 2**20} MB `timeline sql` fetches",
+            err=True,
+        )
+    if cut:
+        typer.echo(
+            f"note: values longer than {SHOWN_CHARACTERS} characters are cut; "
+            "--format csv or json prints them whole",
+            err=True,
+        )
+
+
+def _first(rows: int) -> str:
+    return "the first row is" if rows == 1 else f"the first {rows} rows are"
 
 
 @app.command("schema")

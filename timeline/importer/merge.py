@@ -22,7 +22,9 @@ from timeline.changes import Counts, no_counts
 from timeline.errors import DatabaseError, FileInputError
 from timeline.importer.staging import PARENTS, Report, Stager
 from timeline.importer.targets import ACTORS, EVENTS, LINKS, NULLABLE_KEYS, SOURCES, Link, Parent
+from timeline.queries.records import iso
 from timeline.tables import metadata
+from timeline.vocab import PRECISIONS
 
 BULK_ROWS = 10_000  # from this many rows into an empty table, indexes are built after
 
@@ -66,6 +68,7 @@ class Merger:
                     self.link(link)
         step("checking relations")
         self.references(EVENTS)
+        self.anchors()
         self.incoming()
         if self.postgres:
             for table in ("sources", "actors", "events"):
@@ -190,6 +193,83 @@ class Merger:
             f"WHERE s.id IS NOT NULL OR {wanted} IS NOT NULL) x "
             f"WHERE {table}.id = x.id AND ({' OR '.join(differs)})"
         )
+
+    def anchors(self) -> None:
+        """A date resolved against something must agree with it, as the seed loader's
+        rules make it agree: no circular anchors, no date more precise than the event
+        it was resolved against, none later than the publication it was resolved
+        against (every relative wording a seed can give ends on or before it). Either
+        side may be in the file, the other already stored."""
+        if self.first("SELECT 1 FROM st_events WHERE anchor_event IS NOT NULL LIMIT 1"):
+            self.circular_anchors()
+        stored = "NOT EXISTS (SELECT 1 FROM st_events t WHERE t.slug = e.slug)"  # only in reverse
+        rank = " ".join(f"WHEN '{p}' THEN {n}" for n, p in enumerate(PRECISIONS))
+        finer = f"CASE e.precision {rank} END < CASE a.precision {rank} END"
+        row = self.first(
+            f"SELECT s.line, 0, e.precision, a.slug, a.precision FROM st_events s JOIN events e "
+            f"ON e.slug = s.slug JOIN events a ON a.id = e.anchor_event_id WHERE {finer} UNION ALL "
+            f"SELECT s.line, 1, a.precision, e.slug, e.precision FROM st_events s JOIN events a "
+            f"ON a.slug = s.slug JOIN events e ON e.anchor_event_id = a.id "
+            f"WHERE {finer} AND {stored} ORDER BY 1 LIMIT 1"
+        )
+        if row:
+            line, reverse, precision, other, known = row
+            raise self.fail(
+                line,
+                f"precision: a {precision}, less precise than event {other!r} (a {known}), "
+                "whose date was resolved against this one"
+                if reverse
+                else f"anchor_event: the date is a {precision}, more precise than its anchor "
+                f"{other!r}, which is a {known}",
+            )
+        later = "r.published_on IS NULL OR e.end_date > r.published_on"
+        row = self.first(
+            f"SELECT s.line, 0, r.slug, r.published_on, e.end_date FROM st_events s JOIN events e "
+            f"ON e.slug = s.slug JOIN sources r ON r.id = e.anchor_source_id WHERE {later} "
+            f"UNION ALL SELECT s.line, 1, e.slug, r.published_on, e.end_date FROM st_sources s "
+            f"JOIN sources r ON r.slug = s.slug JOIN events e ON e.anchor_source_id = r.id "
+            f"WHERE ({later}) AND {stored} ORDER BY 1 LIMIT 1"
+        )
+        if row:
+            line, reverse, other, published, end = row
+            if reverse:
+                message = (
+                    f"published: event {other!r}, dated against this source, ends {iso(end)}"
+                    + (f", after {iso(published)}" if published else "; a date is needed")
+                )
+            elif published is None:
+                message = f"anchor_source: source {other!r} has no publication date"
+            else:
+                message = (
+                    f"anchor_source: the date ends {iso(end)}, after source {other!r} was "
+                    f"published ({iso(published)})"
+                )
+            raise self.fail(line, message)
+
+    def circular_anchors(self) -> None:
+        """A cycle of anchors goes through an event of this file (the stored ones have
+        none): follow each file event's chain of anchors until it ends or comes back."""
+        row = self.first(
+            "WITH RECURSIVE chain(origin, here) AS ("
+            "SELECT e.id, e.anchor_event_id FROM st_events s JOIN events e ON e.slug = s.slug "
+            "WHERE e.anchor_event_id IS NOT NULL UNION "
+            "SELECT c.origin, e.anchor_event_id FROM chain c JOIN events e ON e.id = c.here "
+            "WHERE e.anchor_event_id IS NOT NULL) "
+            "SELECT s.line, e.slug FROM chain c JOIN events e ON e.id = c.origin "
+            "JOIN st_events s ON s.slug = e.slug WHERE c.here = c.origin ORDER BY s.line LIMIT 1"
+        )
+        if row:
+            line, slug = row
+            chain = [slug]
+            while len(chain) == 1 or chain[-1] != slug:
+                chain.append(
+                    self.first(
+                        "SELECT a.slug FROM events e JOIN events a ON a.id = e.anchor_event_id "
+                        "WHERE e.slug = :slug",
+                        slug=chain[-1],
+                    )[0]
+                )
+            raise self.fail(line, f"anchor_event: circular date anchors: {' → '.join(chain)}")
 
     # -- the rows that belong to a record
 

@@ -4,15 +4,15 @@ Markdown table, or a table grouped under month headings."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain, islice
 from typing import Any, TextIO
 
+from timeline.output.grid import Column, Grid
 from timeline.output.labels import period_heading, record_label
 from timeline.output.writers import (
     console,
     escaped,
     for_reading,
-    new_table,
-    print_trimmed,
     write_json_items,
     write_rows,
 )
@@ -64,7 +64,7 @@ def write_events(
     or (`table`) a table grouped under month headings. For one `actor`'s chronology,
     each record carries the actor's `roles`, which are shown too."""
     roles = actor is not None
-    if for_reading(fmt, out):
+    if for_reading(fmt, out) and fmt != "table":  # the table escapes what it shows
         records = (escaped(record) for record in records)
     if fmt in ("json", "ndjson"):
         return write_json_items(records, fmt, out)
@@ -108,54 +108,60 @@ def _markdown_event(record: dict[str, Any], roles: bool) -> list[Any]:
     return row
 
 
+WIDTHS_FROM = 1000  # the first rows set the column widths; the rest stream past them
+
+
 def _events_table(records: Iterable[dict[str, Any]], out: TextIO, *, actor: str | None) -> int:
     """Rows under month headings: the date as precise as known, the title (with the
     modality when the event is not a plain occurrence) over the slug, the actors and
     how many pieces of evidence support it. For an `actor`: its role, over the others.
 
-    Column widths are set here: the event column fits the longest slug (so that it can
-    be copied whole) and the actors take what is left of the width."""
-    from rich.text import Text
-
-    rows: list[list[Any]] = []
-    heading, longest = None, 0
-    for record in records:
+    The event column fits the longest slug of the first rows (so that it can be copied
+    whole) and the actors take what is left of the width; rows are written as they
+    come, so a timeline of any length takes the memory of a thousand rows."""
+    rows = iter(records)
+    first = list(islice(rows, WIDTHS_FROM))
+    if not first:
+        return 0
+    date_width = max(
+        max(len(record_label(r)) for r in first),
+        max(len(period_heading(r["start"], r["precision"])) for r in first),
+    )
+    free = console(out).width - date_width - len("sources") - 3 * 3
+    longest = max(len(r["slug"]) for r in first)
+    event_width = max(min(max(longest, free * 3 // 5), free - 16), 10)
+    widths = [date_width, event_width, max(free - event_width, 10), len("sources")]
+    headers = ["date", "event", "role" if actor else "actors", "sources"]
+    grid = Grid(
+        [Column(h, w, right=h == "sources") for h, w in zip(headers, widths, strict=True)],
+        out,
+        console(out),
+    )
+    heading, count = None, 0
+    for record in chain(first, rows):
         current = period_heading(record["start"], record["precision"])
         if current != heading:
             if heading is not None:
-                rows.append([])
-            rows.append([Text(current, style="bold cyan")])
+                grid.row([])
+            grid.row([[(current, "bold cyan")]])
             heading = current
-        longest = max(longest, len(record["slug"]))
-        event = Text(record["title"])
+        title = record["title"]
         if record["modality"] != "occurred":
-            event.append(f" ({record['modality']})", style="italic")
-        event.append("\n" + record["slug"], style="dim")
-        cells: list[Any] = [record_label(record), event]
+            title += f" ({record['modality']})"
         if actor is not None:
-            role = Text(", ".join(record["roles"]))
             others = {a["name"]: None for a in record["actors"] if a["slug"] != actor}
+            who = [(", ".join(record["roles"]), "")]
             if others:
-                role.append("\nwith " + ", ".join(others), style="dim")
-            cells.append(role)
+                who.append(("with " + ", ".join(others), "dim"))
         else:
-            cells.append(_actor_names(record))
-        cells.append(str(len(record["sources"])))
-        rows.append(cells)
-    if not rows:
-        return 0
-
-    events = [row for row in rows if len(row) > 1]
-    columns = ["date", "event", "role" if actor else "actors", "sources"]
-    date_width = max(len(str(row[0])) for row in rows if row)
-    free = console(out).width - date_width - len("sources") - 3 * 3
-    event_width = max(min(max(longest, free * 3 // 5), free - 16), 10)
-    widths = [date_width, event_width, max(free - event_width, 10), len("sources")]
-    table = new_table(columns)
-    for index, column in enumerate(table.columns):
-        column.width = widths[index]
-    table.columns[-1].justify = "right"
-    for row in rows:
-        table.add_row(*row)
-    print_trimmed(table, out)
-    return len(events)
+            who = [(_actor_names(record), "")]
+        grid.row(
+            [
+                [(record_label(record), "")],
+                [(title, ""), (record["slug"], "dim")],
+                who,
+                [(str(len(record["sources"])), "")],
+            ]
+        )
+        count += 1
+    return count

@@ -39,13 +39,16 @@ from timeline.vocab import MAX_ROWS
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 1000
 MAX_SQLITE_VALUE = 64 * 1024 * 1024  # bytes in one string or blob (SQLITE_LIMIT_LENGTH)
+MAX_RESULT_BYTES = 64 * 1024 * 1024  # fetched in all: rows stop coming past this
+MAX_BATCH = 1000  # rows a fetch asks for at most
 
 
 @dataclass
 class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
-    truncated: bool
+    truncated: bool  # rows were cut at max_rows
+    too_large: bool = False  # rows were cut at MAX_RESULT_BYTES
 
 
 def run_query(
@@ -72,17 +75,49 @@ def run_query(
             columns, rows = _run_postgresql(engine, sql, timeout, limit, role)
     finally:
         engine.dispose()
+    too_large = isinstance(rows, _Cut)
     truncated = bool(max_rows) and len(rows) > max_rows
-    return QueryResult(columns, rows[:max_rows] if truncated else rows, truncated)
+    return QueryResult(columns, rows[:max_rows] if truncated else list(rows), truncated, too_large)
 
 
 def seconds(value: float) -> str:
     return f"{value:g}"
 
 
+class _Cut(list[tuple[Any, ...]]):
+    """Rows that stopped at MAX_RESULT_BYTES, before the result's end."""
+
+
 def _fetch(cursor: Any, limit: int | None) -> list[tuple[Any, ...]]:
-    rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
-    return [tuple(row) for row in rows]
+    """Up to `limit` rows, stopping once MAX_RESULT_BYTES have come: a query of large
+    values (`zeroblob`, `repeat`) ends with a note, not a MemoryError. Batches start at
+    one row and grow as far as the rows seen so far say the budget allows."""
+    rows: list[tuple[Any, ...]] = []
+    size, batch = 0, 1
+    while limit is None or len(rows) < limit:
+        fetched = cursor.fetchmany(batch if limit is None else min(batch, limit - len(rows)))
+        if not fetched:
+            return rows
+        for row in fetched:
+            size += sum(_size(value) for value in row)
+            if size > MAX_RESULT_BYTES and rows:
+                return _Cut(rows)
+            rows.append(tuple(row))
+        average = size // len(rows) + 1
+        batch = max(1, min(MAX_BATCH, (MAX_RESULT_BYTES - size) // average // 2))
+    return rows
+
+
+def _size(value: Any) -> int:
+    """Roughly the bytes a value holds: its length for text and bytes (and nested
+    values), a machine word for the rest."""
+    if isinstance(value, str | bytes | bytearray | memoryview):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return 8 + sum(_size(v) for v in value)
+    if isinstance(value, dict):
+        return 8 + sum(_size(k) + _size(v) for k, v in value.items())
+    return 8
 
 
 _SQLITE_ACTIONS = {

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 _PLAIN = (str, int, float, Decimal, date, datetime, time_of_day, timedelta, bytes)
+SHOWN_CHARACTERS = 200  # of one value, in a table or Markdown; data formats print it whole
 
 
 def printable(value: Any, *, text_format: bool) -> Any:
@@ -51,3 +52,13 @@ def unique_columns(columns: Sequence[str]) -> list[str]:
         seen.add(candidate)
         result.append(candidate)
     return result
+
+
+def shortened(value: Any) -> tuple[Any, bool]:
+    """A value as a table shows it: text (and bytes, as hex) past SHOWN_CHARACTERS cut
+    with "…", so a 10 MB value is not laid out for a minute; and whether it was cut."""
+    if isinstance(value, bytes) and len(value) * 2 > SHOWN_CHARACTERS:
+        return value[: SHOWN_CHARACTERS // 2].hex() + "…", True
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        return value[:SHOWN_CHARACTERS] + "…", True
+    return value, False
