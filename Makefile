@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "timeline needs Python 3.11 or newer")'
@@ -22,6 +22,8 @@ demo: $(VENV)/.installed
 	rm -f timeline.db timeline.db-wal timeline.db-shm
 	$(BIN)/timeline load
 	$(BIN)/timeline events
+	$(BIN)/timeline export --format html -o timeline.html
+	@echo "Open the timeline in a browser: file://$(CURDIR)/timeline.html"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -33,8 +35,13 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# The guarantees at length: 2000 Hypothesis examples a fuzz test, a writer killed at 20
+# random moments in every case (make test tries 30 and 2).
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz TIMELINE_CRASH_MOMENTS=20 $(BIN)/pytest -n 2 tests/test_fuzz.py tests/test_crash_safety.py
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py --events 100000
 
 clean:
-	rm -rf $(VENV) timeline.db timeline.db-wal timeline.db-shm dist build
+	rm -rf $(VENV) timeline.db timeline.db-wal timeline.db-shm timeline.html dist build

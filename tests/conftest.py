@@ -27,10 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner, Result
+
+# Fuzzing (tests/test_fuzz.py): a few examples in `make test`, many in `make fuzz`;
+# no deadline, since the machine is shared and a slow example is no failure.
+settings.register_profile("default", max_examples=30, deadline=None)
+settings.register_profile("fuzz", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PG_ENV = "TIMELINE_TEST_POSTGRES_URL"
 REQUIRE_PG_ENV = "TIMELINE_REQUIRE_POSTGRES"

@@ -111,3 +111,24 @@ def test_a_missing_bulk_tool_is_reported_not_fatal(
 
     monkeypatch.setattr(bench.shutil, "which", lambda name: None)
     assert bench.Sqlite(tmp_path).reference("sqlite:///x.db", {}) is None
+
+
+def test_the_html_benchmark_measures_every_figure(tmp_path: Path) -> None:
+    """benchmarks/html.py at a small N: every figure is there and plausible (sanity,
+    never timings). Skips, like the browser tests, without Chromium."""
+    from browser import require
+
+    require()
+    out = tmp_path / "html.json"
+    html_bench = ROOT / "benchmarks" / "html.py"
+    subprocess.run(
+        [sys.executable, str(html_bench), "--events", "200", "--runs", "1", "--json", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    figures = json.loads(out.read_text())
+    assert figures["events"] == 200
+    for key in ("first_draw_ms", "reference_first_draw_ms", "filter_ms", "reference_filter_ms"):
+        assert figures[key] > 0, key
+    assert 100 < figures["bytes_per_event"] < 4000
+    assert figures["file_bytes"] > figures["fixed_bytes"] > 10000

@@ -50,7 +50,7 @@ def test_help_lists_the_choices() -> None:
     assert "<day|week|month|year|range>" in shown
     assert "military_exercise|airspace_incident" in shown
     shown = " ".join(run(None, "export", "--help").stdout.split())
-    assert "<json|ndjson|csv|markdown>" in shown
+    assert "<json|ndjson|csv|markdown|html|timelinejs>" in shown
 
 
 def test_completion_offers_the_choices(seeded_url: URL) -> None:

@@ -204,7 +204,7 @@ def test_export_to_a_file_matches_standard_output(seeded_url: URL, tmp_path: Pat
         (
             ["--format", "xml"],
             "error: invalid value for '--format' / '-f': 'xml' is not one of 'json', "
-            "'ndjson', 'csv', 'markdown' (see `timeline export --help`)\n",
+            "'ndjson', 'csv', 'markdown', 'html', 'timelinejs' (see `timeline export --help`)\n",
         ),
         (["--actor", "Lukashenkov"], "error: no actor matches 'Lukashenkov'; did you mean:"),
         (["--from", "2025-13"], "error: invalid date '2025-13' for --from"),

@@ -581,13 +581,13 @@ def test_sources(seeded_url: URL, everything: list[dict[str, Any]]) -> None:
 def test_info(seeded_url: URL, backend: str) -> None:
     info = as_json(run(seeded_url, "info", "--format", "json"))
     assert list(info) == ["database", "backend", "role", "lag", "revision", "tables"]
-    assert (info["backend"], info["revision"]) == (backend, "0002_event_span_class")
+    assert (info["backend"], info["revision"]) == (backend, "0003_source_kind_dataset")
     assert (info["role"], info["lag"]) == (None if backend == "sqlite" else "primary", None)
     assert info["tables"]["events"] == 17
     assert info["tables"]["actors"] == 16
     assert len(info["tables"]) == 10
     text = ok(run(seeded_url, "info"))
-    assert "revision  0002_event_span_class" in text
+    assert "revision  0003_source_kind_dataset" in text
     assert "events               17" in text
     rows = list(csv.reader(io.StringIO(ok(run(seeded_url, "info", "--format", "csv")))))
     assert rows[0] == ["table", "rows"] and ["events", "17"] in rows

@@ -116,7 +116,7 @@ def test_ndjson_is_the_default_and_named_formats_are_checked(tmp_path: Path) -> 
     assert formats.format_for("x.txt", "ndjson").name == "ndjson"
     with pytest.raises(InputError) as caught:
         formats.format_for("x.ndjson", "gedcom")
-    assert str(caught.value) == "unknown import format 'gedcom'; choose from ndjson"
+    assert str(caught.value) == "unknown import format 'gedcom'; choose from ndjson, timelinejs"
 
 
 def test_the_cli_takes_the_format(seeded_url: URL, tmp_path: Path) -> None:
@@ -129,6 +129,6 @@ def test_the_cli_takes_the_format(seeded_url: URL, tmp_path: Path) -> None:
     refused = run(target, "import", "--format", "xml", str(tmp_path / "all.txt"))
     assert refused.exit_code == 2
     assert refused.stderr == (
-        "error: invalid value for '--format' / '-f': 'xml' is not one of 'ndjson' "
+        "error: invalid value for '--format' / '-f': 'xml' is not one of 'ndjson', 'timelinejs' "
         "(see `timeline import --help`)\n"
     )

@@ -9,6 +9,7 @@ import warnings
 import pytest
 from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
 from timeline import migrate
@@ -127,4 +128,39 @@ def test_upgrading_a_filled_0001_database_classifies_its_events(empty_url: URL) 
     assert "span_class" not in columns and "precision" in columns
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM events")).scalar() == len(spans)
+    engine.dispose()
+
+
+def test_0003_allows_dataset_sources_and_its_downgrade_removes_them(seeded_url: URL) -> None:
+    """0003 rebuilds `sources` on SQLite (the view is put back as it was): the rows and
+    the view stay; a `dataset` source is allowed, and refused again after a downgrade,
+    which removes the dataset sources and their evidence."""
+    engine = create_engine(seeded_url, poolclass=NullPool)
+    view = "SELECT count(*) FROM events_flat"
+    with engine.begin() as connection:
+        before = connection.execute(text(view)).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO sources (slug, name, kind, origin)"
+                " VALUES ('sheet-csv', 'A sheet', 'dataset', 'test')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evidence (event_id, source_id, origin) SELECT min(e.id), s.id,"
+                " 'test' FROM events e, sources s WHERE s.slug = 'sheet-csv' GROUP BY s.id"
+            )
+        )
+    migrate.downgrade(seeded_url, "0002_event_span_class")
+    with engine.begin() as connection:
+        assert connection.execute(text(view)).scalar() == before
+        assert connection.execute(text("SELECT count(*) FROM evidence")).scalar() == 25
+        assert connection.execute(text("SELECT count(*) FROM sources")).scalar() == 5
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO sources (slug, name, kind, origin) VALUES ('x', 'X', 'dataset', 't')")
+        )
+    migrate.upgrade(seeded_url)
+    with engine.connect() as connection:
+        assert connection.execute(text(view)).scalar() == before
     engine.dispose()

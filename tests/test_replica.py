@@ -208,6 +208,8 @@ READS = [
     ["export", "--actor", "lukashenko"],
     ["export", "--from", "2025-09-15", "--type", "statement"],
     ["export", "-f", "csv"],
+    ["export", "-f", "html"],
+    ["export", "-f", "timelinejs"],
     ["sql", "SELECT slug, title FROM events ORDER BY slug"],
     ["sql", "SELECT * FROM events_flat ORDER BY slug", "-f", "json"],
     ["schema"],

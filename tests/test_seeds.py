@@ -233,7 +233,7 @@ def test_an_out_of_date_database_is_refused_with_the_upgrade_hint(db_url: URL) -
     result = run(db_url, "load")
     assert result.exit_code == 1
     assert result.stderr.strip().endswith(
-        "is at schema revision 0000_older, this timeline needs 0002_event_span_class; run `timeline db upgrade`"
+        "is at schema revision 0000_older, this timeline needs 0003_source_kind_dataset; run `timeline db upgrade`"
     )
     assert snapshot(db_url) == before
 

@@ -123,3 +123,14 @@ def test_the_installed_package_loads_and_lists_the_bundled_seeds(
     assert {event["slug"] for event in events} == expected
     order = [(event["start"], event["end"], event["slug"].encode()) for event in events]
     assert order == sorted(order)
+
+
+def test_the_wheel_carries_the_html_page_and_exports_it(bin_dir: Path, tmp_path: Path) -> None:
+    """The page's template, script and style are package data: an installed timeline
+    writes the page from any directory."""
+    assert call([bin_dir / "timeline", "load"], tmp_path).returncode == 0
+    exported = call([bin_dir / "timeline", "export", "--format", "html", "-o", "t.html"], tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    page = (tmp_path / "t.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'id="timeline-data"' in page
+    assert "data-precision" in page and "{{" not in page

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, Connection
 
 from timeline import db, queries
 from timeline.errors import InputError
+from timeline.lock import DEFAULT_WAIT, Notice
 from timeline.queries import EventFilters, FilterOptions
 from timeline.readonly.roles import refresh_reader_role
 from timeline.vocab import PERIODS
@@ -29,6 +30,7 @@ from timeline.vocab import PERIODS
 if TYPE_CHECKING:
     from timeline.changes import Changes
     from timeline.importer.staging import Report
+    from timeline.output import PageOptions
     from timeline.readonly.runner import QueryResult
 
 Record = dict[str, Any]
@@ -160,25 +162,42 @@ class Timeline:
 
     # -- writing
 
-    def load(self, paths: Sequence[str | Path] | None = None, *, dry_run: bool = False) -> Changes:
+    def load(
+        self,
+        paths: Sequence[str | Path] | None = None,
+        *,
+        dry_run: bool = False,
+        wait: float = DEFAULT_WAIT,
+        notice: Notice | None = None,
+    ) -> Changes:
         """Load seed files (default: the bundled article): checked, then written in one
-        transaction, idempotent; `dry_run` checks and counts, writing nothing."""
+        transaction, idempotent; `dry_run` checks and counts, writing nothing. Waits up
+        to `wait` seconds for another writer (calling `notice` when it starts to)."""
         from timeline import seeds
 
         files = [Path(p) for p in paths] if paths else None
-        changes = seeds.load_paths(self.url, files, dry_run=dry_run)
+        changes = seeds.load_paths(self.url, files, dry_run=dry_run, wait=wait, notice=notice)
         if not dry_run:
             refresh_reader_role(self.url)
         return changes
 
     def import_file(
-        self, path: str | Path, *, format: str | None = None, report: Report | None = None
+        self,
+        path: str | Path,
+        *,
+        format: str | None = None,
+        report: Report | None = None,
+        wait: float = DEFAULT_WAIT,
+        notice: Notice | None = None,
     ) -> Changes:
         """Import a file (`"-"`: standard input) in `format` (default: from the file
-        name, else NDJSON): validated, staged, merged in one transaction, or nothing."""
+        name, else NDJSON): validated, staged, merged in one transaction, or nothing.
+        Waits up to `wait` seconds for another writer, as `load` does."""
         from timeline.importer.pipeline import import_file
 
-        changes = import_file(self.url, str(path), format=format, report=report)
+        changes = import_file(
+            self.url, str(path), format=format, report=report, wait=wait, notice=notice
+        )
         refresh_reader_role(self.url)
         return changes
 
@@ -200,14 +219,18 @@ class Timeline:
         *,
         format: str = "ndjson",
         filters: EventFilters | None = None,
+        page: PageOptions | None = None,
     ) -> dict[str, int]:
         """Export to a binary stream or a file (written whole or not at all); NDJSON is
-        lossless and what `import_file` reads. Returns how many records of each kind."""
+        lossless and what `import_file` reads; `page` sets the grouping and title of
+        `html` and `timelinejs`. Returns how many records of each kind."""
         from timeline import exporter
 
         if isinstance(out, str | Path):
-            return exporter.export_file(self.url, Path(out), fmt=format, filters=filters).counts
-        return exporter.export(self.url, out, fmt=format, filters=filters).counts
+            return exporter.export_file(
+                self.url, Path(out), fmt=format, filters=filters, page=page
+            ).counts
+        return exporter.export(self.url, out, fmt=format, filters=filters, page=page).counts
 
     # -- plumbing
 

@@ -178,6 +178,9 @@ def resolve_all(
             interval, uses_publication = _apply(rule, anchor)
         except ValueError as exc:
             raise DateResolutionError(slug, "", str(exc)) from exc
+        except OverflowError as exc:  # date arithmetic past 0001-01-01 or 9999-12-31
+            message = "the date falls outside the calendar (years 1 to 9999)"
+            raise DateResolutionError(slug, "", message) from exc
         resolved[slug] = ResolvedDate(interval, rule.text, rule.anchor_event, uses_publication)
         return interval
 

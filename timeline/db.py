@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from timeline.errors import DatabaseError
 
-SCHEMA_REVISION = "0002_event_span_class"
+SCHEMA_REVISION = "0003_source_kind_dataset"
 ENV_VAR = "TIMELINE_DATABASE_URL"
 DEFAULT_URL = "sqlite:///timeline.db"
 UPGRADE_HINT = "run `timeline db upgrade`"
@@ -278,13 +278,16 @@ def stored_revision(engine: Engine) -> str | None:
     """The revision in `alembic_version`, or None where the schema was never created."""
     try:
         with engine.connect() as connection:
-            has_table = engine.dialect.has_table(connection, "alembic_version")
-            if not has_table:
-                return None
-            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+            return revision_of(connection)
     except DBAPIError as exc:
         where = display_url(engine.url)
         raise DatabaseError(f"cannot open database {where}: {first_line(exc)}") from exc
+
+
+def revision_of(connection: Connection) -> str | None:
+    if not connection.dialect.has_table(connection, "alembic_version"):
+        return None
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
     return row[0] if row else None
 
 
@@ -311,8 +314,12 @@ def open_database(url: URL, *, read_only: bool = True) -> Engine:
 
 
 def check_revision(engine: Engine) -> None:
-    revision = stored_revision(engine)
-    where = display_url(engine.url)
+    require_revision(stored_revision(engine), engine.url)
+
+
+def require_revision(revision: str | None, url: URL) -> None:
+    """Refuse a database without the schema, or at another revision, with the hint."""
+    where = display_url(url)
     if revision is None:
         raise DatabaseError(f"database {where} has no timeline schema; {UPGRADE_HINT}")
     if revision != SCHEMA_REVISION:

@@ -33,6 +33,7 @@ from sqlalchemy.engine import URL
 from timeline import db
 from timeline.errors import FileInputError, InputError
 from timeline.interchange import HEADER
+from timeline.output import PageOptions
 from timeline.queries.filters import EventFilters
 from timeline.queries.records import build_record, events_statement, iso, iter_event_records
 from timeline.queries.sqlfuncs import bytewise
@@ -51,10 +52,15 @@ def is_filtered(filters: EventFilters) -> bool:
 
 
 def export(
-    url: URL, out: IO[bytes], *, fmt: str = "ndjson", filters: EventFilters | None = None
+    url: URL,
+    out: IO[bytes],
+    *,
+    fmt: str = "ndjson",
+    filters: EventFilters | None = None,
+    page: PageOptions | None = None,
 ) -> ExportResult:
-    """Write the export to the binary stream `out`."""
-    from timeline.output import EXPORT
+    """Write the export to the binary stream `out`; `page` is for the page formats."""
+    from timeline.output import BY_NAME, EXPORT
 
     if fmt not in EXPORT:
         raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT)}")
@@ -67,6 +73,8 @@ def export(
         with connection, connection.begin():
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN")  # one snapshot for every query
+            if BY_NAME[fmt].page:
+                return _page(connection, out, fmt, filters, page or PageOptions())
             if fmt != "ndjson":
                 return _events_only(connection, out, fmt, filters)
             selected = is_filtered(filters)
@@ -81,7 +89,12 @@ def export(
 
 
 def export_file(
-    url: URL, path: Path, *, fmt: str = "ndjson", filters: EventFilters | None = None
+    url: URL,
+    path: Path,
+    *,
+    fmt: str = "ndjson",
+    filters: EventFilters | None = None,
+    page: PageOptions | None = None,
 ) -> ExportResult:
     """Export to a file, written beside it first and renamed at the end: a failed
     export leaves no half-written file."""
@@ -94,7 +107,7 @@ def export_file(
         raise FileInputError(str(path), None, f"cannot write: {exc.strerror}") from None
     try:
         with out:
-            result = export(url, out, fmt=fmt, filters=filters)
+            result = export(url, out, fmt=fmt, filters=filters, page=page)
         os.replace(partial, path)
         return result
     finally:
@@ -358,6 +371,26 @@ def _events_only(
     try:
         records = iter_event_records(connection, filters, batch_size=BATCH)
         result.counts["events"] = output.write_events(records, fmt, text_out)
+    finally:
+        text_out.detach()
+    return result
+
+
+def _page(
+    connection: Connection, out: IO[bytes], fmt: str, filters: EventFilters, page: PageOptions
+) -> ExportResult:
+    """A page format (HTML, TimelineJS): the events, held in memory since the page is
+    one document, with the details of the sources their evidence cites."""
+    from timeline import output
+    from timeline.queries.listings import source_details
+
+    result = ExportResult()
+    records = list(iter_event_records(connection, filters, batch_size=BATCH))
+    cited = source_details(connection, (s["slug"] for r in records for s in r["sources"]))
+    text_out = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    try:
+        result.counts["events"] = output.write_page(records, cited, fmt, text_out, page)
+        result.counts["sources"] = len(cited)
     finally:
         text_out.detach()
     return result

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from timeline.db import display_url, first_line, make_engine, stored_revision
+from timeline.db import display_url, first_line, make_engine, revision_of, stored_revision
 from timeline.errors import DatabaseError, InputError
+from timeline.lock import DEFAULT_WAIT, Notice, writer_engine
 from timeline.resources import bundled_dir
 
 if TYPE_CHECKING:
@@ -33,16 +34,22 @@ def head_revision() -> str:
     )
 
 
-def _run(url: URL, action: str, revision: str) -> None:
+def _run(
+    url: URL, action: str, revision: str, wait: float = DEFAULT_WAIT, notice: Notice | None = None
+) -> str | None:
+    """Run an Alembic command under the writer lock, in one transaction; returns the
+    revision the database was at before it."""
     from alembic import command
     from alembic.util import CommandError
 
-    engine = make_engine(url, foreign_keys=False)
+    engine = writer_engine(url, foreign_keys=False, wait=wait, notice=notice)
     config = alembic_config(url)
     try:
         with engine.begin() as connection:
+            before = revision_of(connection)
             config.attributes["connection"] = connection
             getattr(command, action)(config, revision)
+        return before
     except CommandError as exc:
         stored = current(url)
         if stored is not None and stored not in known_revisions(config):
@@ -63,8 +70,11 @@ def known_revisions(config: Config) -> set[str]:
     return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
-def upgrade(url: URL, revision: str = "head") -> None:
-    _run(url, "upgrade", revision)
+def upgrade(
+    url: URL, revision: str = "head", *, wait: float = DEFAULT_WAIT, notice: Notice | None = None
+) -> str | None:
+    """Upgrade (or create) the schema; returns the revision it was at before."""
+    return _run(url, "upgrade", revision, wait, notice)
 
 
 def downgrade(url: URL, revision: str) -> None:

@@ -42,7 +42,7 @@ ROLES = (
     "mediator",
     "subject",
 )
-SOURCE_KINDS = ("article", "agency_report", "statement", "video", "interview")
+SOURCE_KINDS = ("article", "agency_report", "statement", "video", "interview", "dataset")
 RELATION_KINDS = ("in_response_to", "follows", "part_of", "context_for")
 PERIODS = ("day", "week", "month", "year")  # what `timeline counts --per` groups by
 

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from timeline.cli import app, timeline
-from timeline.cli.transfer import write_changes
+from timeline.cli.transfer import WaitOption, waiting_notice, write_changes
+from timeline.lock import DEFAULT_WAIT
 
 
 @app.command("load")
@@ -24,6 +25,7 @@ def load(
         bool,
         typer.Option("--dry-run", help="Check everything and show the summary; write nothing."),
     ] = False,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Load seed files: checked first, written in one transaction, idempotent.
 
@@ -32,5 +34,5 @@ def load(
     Example: timeline load seeds/unn-2025-09-15-west-2025.yaml --dry-run
     """
     tl = timeline(ctx)
-    result = tl.load(paths, dry_run=dry_run)
+    result = tl.load(paths, dry_run=dry_run, wait=wait, notice=waiting_notice())
     write_changes(result, "Would load" if dry_run else "Loaded", tl.url)

@@ -22,7 +22,9 @@ from timeline.cli.views import (
     Types,
     event_filters,
 )
+from timeline.errors import InputError
 from timeline.importer import formats as import_formats
+from timeline.lock import DEFAULT_WAIT, Notice
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -31,8 +33,10 @@ if TYPE_CHECKING:
 
     ExportFormat = Enum
     ImportFormat = Enum
+    GroupBy = Enum
 else:
     ExportFormat = output.choices("ExportFormat", output.EXPORT)
+    GroupBy = output.choices("GroupBy", output.GROUP_BY)
     ImportFormat = output.choices("ImportFormat", import_formats.BY_NAME)
 
 
@@ -56,6 +60,22 @@ def export_command(
     precision: Precisions = None,
     source: SourceFilter = None,
     search: Search = None,
+    group_by: Annotated[
+        GroupBy | None,
+        typer.Option(
+            "--group-by",
+            help="html: the lanes it opens with; timelinejs: each slide's group (default: type)",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            metavar="TEXT",
+            help="html and timelinejs: the title (default: how many events, from when to when)",
+        ),
+    ] = None,
 ) -> None:
     """Export events with their actors, sources, evidence and relations, streamed.
 
@@ -66,12 +86,18 @@ def export_command(
     Example: timeline export -o backup.ndjson
     """
     filters = event_filters(ctx, date_from, date_to, actor, event_type, precision, source, search)
+    page = None
+    if output.BY_NAME[fmt.value].page:
+        page = output.PageOptions(group_by.value if group_by else "type", title)
+    elif group_by is not None or title is not None:
+        option = "--group-by" if group_by is not None else "--title"
+        raise InputError(f"{option} is for --format html or timelinejs")
     tl = timeline(ctx)
     if output_path is None or str(output_path) == "-":
-        tl.export(sys.stdout.buffer, format=fmt.value, filters=filters)
+        tl.export(sys.stdout.buffer, format=fmt.value, filters=filters, page=page)
         sys.stdout.buffer.flush()
         return
-    counts = tl.export(output_path, format=fmt.value, filters=filters)
+    counts = tl.export(output_path, format=fmt.value, filters=filters, page=page)
     what = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or kind == "events")
     typer.echo(f"Exported {what} to {output_path}")
 
@@ -93,6 +119,7 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """Import a file: validated, written in one transaction, upserted by slug.
 
@@ -103,8 +130,31 @@ def import_command(
     """
     tl = timeline(ctx)
     with _progress(sys.stderr) as report:
-        result = tl.import_file(file, format=None if fmt is None else fmt.value, report=report)
+        result = tl.import_file(
+            file,
+            format=None if fmt is None else fmt.value,
+            report=report,
+            wait=wait,
+            notice=waiting_notice(),
+        )
     write_changes(result, "Imported", tl.url)
+
+
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        help="How long to wait for another writer of the database to finish (0: not at all).",
+    ),
+]
+
+
+def waiting_notice() -> Notice | None:
+    """Say on a terminal that the command waits for another writer."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda message: typer.echo(message, err=True)
 
 
 def write_changes(result: Changes, verb: str, url: URL) -> None:

@@ -13,6 +13,8 @@ from typing import IO
 from timeline.errors import FileInputError
 from timeline.vocab import ORIGIN_LENGTH
 
+MAX_LINE_BYTES = 16 * 2**20  # one record; a source's whole text fits many times over
+
 STDIN = "-"
 
 
@@ -27,9 +29,17 @@ class Input:
     position: int = 0
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
-        """(line number, line with its newline), counting the bytes read."""
-        for number, line in enumerate(self.stream, 1):
+        """(line number, line with its newline), counting the bytes read. A line past
+        MAX_LINE_BYTES is refused once that much is read: memory stays bounded on a
+        file of garbage without newlines."""
+        number = 0
+        while line := self.stream.readline(MAX_LINE_BYTES + 1):
+            number += 1
             self.position += len(line)
+            if len(line) > MAX_LINE_BYTES:
+                raise FileInputError(
+                    self.name, number, f"line longer than {MAX_LINE_BYTES // 2**20} MiB"
+                )
             yield number, line
 
     def close(self) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
@@ -25,6 +25,7 @@ from timeline.importer.inputs import Input, open_input
 from timeline.importer.merge import Merger
 from timeline.importer.staging import STAGING, Report, Stager, create_staging
 from timeline.interchange import DataRecord
+from timeline.lock import DEFAULT_WAIT, Notice, check_wait, writer_engine
 
 
 class Reader(Protocol):
@@ -36,61 +37,60 @@ class Reader(Protocol):
 
 
 def import_file(
-    url: URL, path: str, *, format: str | None = None, report: Report | None = None
+    url: URL,
+    path: str,
+    *,
+    format: str | None = None,
+    report: Report | None = None,
+    wait: float = DEFAULT_WAIT,
+    notice: Notice | None = None,
 ) -> Changes:
     """Import a file (`-`: standard input) in `format` (default: from the file name,
-    else NDJSON) in one transaction, or nothing."""
+    else NDJSON) in one transaction, or nothing; waits up to `wait` seconds for
+    another writer."""
+    check_wait(wait)
     reader = formats.reader(formats.format_for(path, format))
     source = open_input(path)
     try:
-        counts, created = _import(url, source, reader, report)
+        counts, created = _import(url, source, reader, report, wait, notice)
     finally:
         source.close()
     return Changes([source.name], counts, created)
 
 
 def _import(
-    url: URL, source: Input, reader: Reader, report: Report | None
+    url: URL,
+    source: Input,
+    reader: Reader,
+    report: Report | None,
+    wait: float,
+    notice: Notice | None,
 ) -> tuple[dict[str, Counts], bool]:
     state = db.sqlite_state(url) if db.is_sqlite(url) else "server"
-    engine = _engine(url)
+    engine = writer_engine(url, wait=wait, notice=notice)
+    creating = False
     try:
-        creating = state in ("missing", "empty") or (
-            state == "server" and db.stored_revision(engine) is None
-        )
-        if not creating:
-            db.check_revision(engine)
         with engine.connect() as connection, connection.begin():
+            # Decided under the writer lock: a database another writer just created
+            # is no longer new.
+            revision = db.revision_of(connection)
+            creating = revision is None and state != "present"
             if creating:
                 _migrate(connection, url)
+            else:
+                db.require_revision(revision, url)
             counts = _run(connection, source, reader, report)
         return counts, creating
     except BaseException as exc:
         engine.dispose()
-        _forget(url, state)
+        if creating:
+            _forget(url, state)
         if isinstance(exc, DBAPIError):
             where = db.display_url(url)
             raise DatabaseError(f"database {where}: {db.first_line(exc)}") from exc
         raise
     finally:
         engine.dispose()
-
-
-def _engine(url: URL) -> Engine:
-    """SQLite runs the whole import in one `BEGIN IMMEDIATE` transaction, DDL included
-    (pysqlite would otherwise commit around it)."""
-    engine = db.make_engine(url)
-    if db.is_sqlite(url):
-
-        def manual(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-
-        def begin(connection: Connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-        event.listen(engine, "connect", manual)
-        event.listen(engine, "begin", begin)
-    return engine
 
 
 def _forget(url: URL, state: str) -> None:

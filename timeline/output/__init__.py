@@ -21,6 +21,9 @@ class OutputFormat:
     module: str  # defines write_events(records, fmt, out, *, actor=None) -> int
     listing: bool = True  # offered by the reading commands (`events`, `actors`, `sql`…)
     export: bool = True  # offered by `timeline export`
+    # A whole document of the events and their sources: the module defines
+    # write_page(records, sources, out, options) -> int instead.
+    page: bool = False
 
 
 FORMATS = (
@@ -33,6 +36,20 @@ FORMATS = (
     ),
     OutputFormat("csv", "one flat row per record", "timeline.output.events"),
     OutputFormat("markdown", "a Markdown table", "timeline.output.events"),
+    OutputFormat(
+        "html",
+        "one self-contained, offline HTML page: a zoomable timeline with the evidence",
+        "timeline.output.html",
+        listing=False,
+        page=True,
+    ),
+    OutputFormat(
+        "timelinejs",
+        "TimelineJS 3 JSON, one slide per event",
+        "timeline.output.timelinejs",
+        listing=False,
+        page=True,
+    ),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 LISTING = tuple(f.name for f in FORMATS if f.listing)
@@ -46,6 +63,31 @@ def choices(name: str, formats: Iterable[str]) -> type[Enum]:
 
 def formats_help(formats: Iterable[str]) -> str:
     return "; ".join(f"{name}: {BY_NAME[name].help}" for name in formats)
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What a page format is asked for: lanes (or TimelineJS groups) by `type` or
+    `actor`, and its title (by default one naming what it holds)."""
+
+    group_by: str = "type"
+    title: str | None = None
+
+
+GROUP_BY = ("type", "actor")
+
+
+def write_page(
+    records: list[dict[str, Any]],
+    sources: dict[str, dict[str, Any]],
+    fmt: str,
+    out: TextIO,
+    options: PageOptions,
+) -> int:
+    """Write a page format: the event records with the details of their sources."""
+    module = importlib.import_module(BY_NAME[fmt].module)
+    count: int = module.write_page(records, sources, out, options)
+    return count
 
 
 def write_events(

@@ -62,3 +62,18 @@ def _as_date(value: date | str) -> date:
 def record_label(record: dict[str, Any]) -> str:
     """An event record's date label."""
     return date_label(record["start"], record["end"], record["precision"])
+
+
+def page_title(records: list[dict[str, Any]], title: str | None) -> str:
+    """A page's title: the one asked for, or what it holds ("Timeline: 17 events,
+    Feb 2022 to Sep 2025", the months of its first start and last end)."""
+    if title:
+        return title
+    if not records:
+        return "Timeline: no events"
+    first = _as_date(min(r["start"] for r in records))
+    last = _as_date(max(r["end"] for r in records))
+    span = f"{MONTHS[first.month - 1]} {first.year}"
+    if (first.year, first.month) != (last.year, last.month):
+        span += f" to {MONTHS[last.month - 1]} {last.year}"
+    return f"Timeline: {len(records)} event{'s' if len(records) != 1 else ''}, {span}"

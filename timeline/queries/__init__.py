@@ -23,6 +23,7 @@ from timeline.queries.listings import (
     actor_rows,
     event_counts,
     iter_actor_events,
+    source_details,
     source_rows,
     table_counts,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "parse_period",
     "resolve_actor",
     "resolve_source",
+    "source_details",
     "source_rows",
     "table_counts",
 ]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
 from timeline.queries.filters import EventFilters, conditions
-from timeline.queries.records import DEFAULT_BATCH, iter_event_records
+from timeline.queries.records import DEFAULT_BATCH, iso, iter_event_records
 from timeline.queries.resolve import resolve_actor
 from timeline.queries.sqlfuncs import bytewise, period_key
 from timeline.tables import (
@@ -181,3 +181,25 @@ def table_counts(connection: Connection) -> dict[str, int]:
         )
         for name in TABLES
     }
+
+
+def source_details(connection: Connection, slugs: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Sources by slug with what a reader of their evidence needs: name, kind,
+    publisher, publication date, URL and the full text (for each quote's context)."""
+    wanted = sorted(set(slugs))
+    found: dict[str, dict[str, Any]] = {}
+    for at in range(0, len(wanted), DEFAULT_BATCH):
+        rows = connection.execute(
+            select(
+                sources.c.slug,
+                sources.c.name,
+                sources.c.kind,
+                sources.c.publisher,
+                sources.c.published_on,
+                sources.c.url,
+                sources.c.text,
+            ).where(sources.c.slug.in_(wanted[at : at + DEFAULT_BATCH]))
+        )
+        for row in rows:
+            found[row.slug] = {**row._asdict(), "published_on": iso(row.published_on)}
+    return found

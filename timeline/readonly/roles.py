@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from timeline.db import first_line, is_sqlite, open_database
 from timeline.errors import DatabaseError, InputError
+from timeline.lock import DEFAULT_WAIT, take_writer_lock
 
 READER_ROLE = "timeline_reader"
 ROLE_ENV = "TIMELINE_READER_ROLE"  # as `timeline sql --role` reads it
@@ -79,6 +80,8 @@ def create_reader_role(url: URL, role: str = READER_ROLE, *, execute: bool = Tru
     engine = open_database(url, read_only=False)
     try:
         with engine.begin() as connection:
+            # Two GRANTs at once fail ("tuple concurrently updated"): one writer at a time.
+            take_writer_lock(connection, url, DEFAULT_WAIT, None)
             statements = _reader_role_statements(connection, role)
             if execute:
                 for statement in statements:

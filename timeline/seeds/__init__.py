@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from timeline import db, migrate
 from timeline.changes import Changes, Counts
 from timeline.errors import DatabaseError
+from timeline.lock import DEFAULT_WAIT, Notice, check_wait, writer_engine
 from timeline.resources import bundled_dir
 from timeline.seeds.format import parse
 from timeline.seeds.plan import SeedInput, Stored, build_plan
@@ -54,14 +55,23 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll back a dry run's writes."""
 
 
-def load_paths(url: URL, paths: Sequence[Path] | None, *, dry_run: bool = False) -> Changes:
+def load_paths(
+    url: URL,
+    paths: Sequence[Path] | None,
+    *,
+    dry_run: bool = False,
+    wait: float = DEFAULT_WAIT,
+    notice: Notice | None = None,
+) -> Changes:
     """Parse and check every file, then write all of it in one transaction, or nothing.
 
     A database that does not exist yet (an SQLite file that is missing or empty, a
     PostgreSQL database without the schema) is created and migrated first, but only
     once the files have passed every check that needs no database; a dry run migrates
     a throwaway copy instead. An out-of-date schema is refused with the upgrade hint.
+    Both the migration and the write wait up to `wait` seconds for another writer.
     """
+    check_wait(wait)
     inputs = read_inputs(paths)
     with ExitStack() as stack:
         creating = _needs_creating(url)
@@ -70,13 +80,14 @@ def load_paths(url: URL, paths: Sequence[Path] | None, *, dry_run: bool = False)
             if dry_run:
                 scratch = Path(stack.enter_context(TemporaryDirectory()))
                 url = URL.create("sqlite", database=str(scratch / "dry-run.db"))
-            migrate.upgrade(url)
-        engine = db.make_engine(url)
+            # Another writer may have created it meanwhile: then it is not new.
+            creating = migrate.upgrade(url, wait=wait, notice=notice) is None
+        engine = writer_engine(url, wait=wait, notice=notice)
         stack.callback(engine.dispose)
-        db.check_revision(engine)
         counts: dict[str, Counts] = {}
         try:
             with Session(engine) as session, session.begin():
+                db.require_revision(db.revision_of(session.connection()), url)
                 counts = apply(session, build_plan(inputs, Stored(session)), inputs)
                 if dry_run:
                     raise _DryRun

@@ -30,6 +30,12 @@ FORMATS = (
         "timeline.importer.formats.ndjson",
         (".ndjson", ".jsonl"),
     ),
+    ImportFormat(
+        "timelinejs",
+        "TimelineJS 3 JSON, or its Google-Sheets template saved as CSV",
+        "timeline.importer.formats.timelinejs",
+        (),
+    ),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 DEFAULT = "ndjson"
