@@ -139,3 +139,47 @@ def test_a_writer_killed_at_any_moment_leaves_the_before_or_the_after_state(
         rerun = run(url, *args)
         assert rerun.exit_code == 0, (where, rerun.stderr)
         assert state_of(url) == after, where
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_an_import_whose_server_session_is_terminated_fails_in_one_line(
+    seeded_url: URL, tmp_path: Path
+) -> None:
+    """pg_terminate_backend mid-import (an administrator, a failover): one line, exit
+    1, nothing written; the import run again succeeds."""
+    data = generated(tmp_path, 3000)
+    before = state_of(seeded_url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "--db", url_string(seeded_url), "import", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    engine = create_engine(seeded_url, poolclass=NullPool)
+    deadline = time.monotonic() + 120
+    with engine.connect() as connection:
+        terminated = False
+        while not terminated:  # once it holds the writer lock, in its transaction
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            terminated = bool(
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND granted AND pid <> pg_backend_pid() AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                    )
+                ).scalar()
+            )
+            time.sleep(0.02)
+    engine.dispose()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1, err
+    assert err.startswith(f"error: database {url_string(seeded_url)}: ")
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "terminating connection due to administrator command" in err
+    settled(seeded_url)
+    assert state_of(seeded_url) == before
+    assert run(seeded_url, "import", str(data)).exit_code == 0

@@ -145,3 +145,14 @@ def test_the_module_map_is_the_package() -> None:
             f"{name}: README {listed[name]}, has {lines}"
         )
         assert lines <= 400, name
+
+
+def test_every_guarantee_names_tests_that_exist() -> None:
+    """The Guarantees table points at test files and functions; a rename breaks it."""
+    section = README.read_text().split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", section)
+    assert len(named) > 10
+    for path, function in named:
+        source = (README.parent / path).read_text()
+        if function:
+            assert f"def {function}(" in source, f"{path}::{function}"
