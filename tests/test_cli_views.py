@@ -596,8 +596,9 @@ def test_sources(seeded_url: URL, everything: list[dict[str, Any]]) -> None:
 
 def test_info(seeded_url: URL, backend: str) -> None:
     info = as_json(run(seeded_url, "info", "--format", "json"))
-    assert list(info) == ["database", "backend", "revision", "tables"]
+    assert list(info) == ["database", "backend", "role", "lag", "revision", "tables"]
     assert (info["backend"], info["revision"]) == (backend, "0004_imported_event_data")
+    assert (info["role"], info["lag"]) == (None if backend == "sqlite" else "primary", None)
     assert info["tables"]["events"] == 17
     assert info["tables"]["actors"] == 16
     assert len(info["tables"]) == 11

@@ -114,17 +114,23 @@ class Timeline:
             return queries.source_rows(connection)
 
     def info(self) -> Record:
-        """The database (password hidden), its backend, schema revision and rows per table."""
+        """The database (password hidden), its backend, on PostgreSQL its `role`
+        (`primary` or `standby`) and a standby's replay `lag` (see `db.replication`),
+        the schema revision and rows per table."""
         engine = db.open_database(self.url)
         try:
             revision = db.stored_revision(engine)
             with engine.connect() as connection:
+                role = {"role": None, "lag": None}
+                if not db.is_sqlite(self.url):
+                    role = db.replication(connection)
                 counts = queries.table_counts(connection)
         finally:
             engine.dispose()
         return {
             "database": db.display_url(self.url),
             "backend": engine.dialect.name,
+            **role,
             "revision": revision,
             "tables": counts,
         }

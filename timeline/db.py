@@ -4,6 +4,10 @@ schema-revision check every command runs before it reads or writes.
 The revision check reads `alembic_version` directly and compares it with
 `SCHEMA_REVISION`, so commands need not import Alembic (~300 ms); a test keeps the
 constant equal to the migrations' head.
+
+Every writing PostgreSQL connection first checks that the server is no hot standby
+(`pg_is_in_recovery()`), so that a write pointed at a replica is refused before it
+starts; `replication` tells `timeline info` the role and a standby's lag.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ ENV_VAR = "TIMELINE_DATABASE_URL"
 DEFAULT_URL = "sqlite:///timeline.db"
 UPGRADE_HINT = "run `timeline db upgrade`"
 LOAD_HINT = "run `timeline load` or `timeline db upgrade` to create it"
+STANDBY = "a read-only standby; writes go to the primary"
 
 
 def database_url(option: str | None) -> URL:
@@ -136,10 +141,19 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
             return engine
         if read_only:
             # The views run short queries, for which PostgreSQL's JIT compiler costs more
-            # than it saves (30 ms of a 35 ms one-week window at 100k events).
+            # than it saves (30 ms of a 35 ms one-week window at 100k events). Every
+            # query of a command reads one snapshot (REPEATABLE READ), on a primary as
+            # on a standby that replays meanwhile.
             options = " ".join(filter(None, [str(url.query.get("options") or ""), "-c jit=off"]))
-            return create_engine(url, pool_pre_ping=False, connect_args={"options": options})
-        return create_engine(url, pool_pre_ping=False)
+            return create_engine(
+                url,
+                pool_pre_ping=False,
+                connect_args={"options": options},
+                isolation_level="REPEATABLE READ",
+            )
+        engine = create_engine(url, pool_pre_ping=False)
+        event.listen(engine, "connect", _refuse_standby(url))
+        return engine
     except NoSuchModuleError as exc:
         raise DatabaseError(f"unsupported database URL {display_url(url)}") from exc
     except ImportError as exc:
@@ -148,6 +162,79 @@ def make_engine(url: URL, *, read_only: bool = False, foreign_keys: bool = True)
         raise DatabaseError(
             f"database {display_url(url)} needs a driver: pip install 'timeline[postgres]'"
         ) from exc
+
+
+def _refuse_standby(url: URL) -> Any:
+    """Every writing connection first asks whether the server is a hot standby, so that
+    a write pointed at a replica is refused before it starts, in our words rather than
+    as "cannot execute … in a read-only transaction" half-way through."""
+
+    def check(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            standby = cursor.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        dbapi_connection.rollback()
+        if standby:
+            dbapi_connection.close()
+            raise DatabaseError(f"database {display_url(url)} is {STANDBY}")
+
+    return check
+
+
+def require_primary(url: URL) -> None:
+    """Refuse a PostgreSQL standby now (before asking for a confirmation, say)."""
+    if is_sqlite(url):
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot open database {display_url(url)}: {first_line(exc)}") from exc
+    finally:
+        engine.dispose()
+
+
+def is_standby(connection: Connection) -> bool:
+    """Whether this is a PostgreSQL hot standby, which reads but may not write, not
+    even a temporary table."""
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.exec_driver_sql("SELECT pg_is_in_recovery()").scalar())
+
+
+def replication(connection: Connection) -> dict[str, Any]:
+    """PostgreSQL's replication role, and on a standby how far replay lags (`lag`):
+    `bytes` of the primary's WAL that it knows of and has not replayed yet, `seconds`
+    since the last replayed transaction committed on the primary (0 when nothing is
+    pending; no more than that stale), whether WAL is `receiving`, replay `paused`."""
+    if not is_standby(connection):
+        return {"role": "primary", "lag": None}
+    row = connection.execute(text(_LAG)).one()
+    pending, last, ago, receiving, paused = row
+    caught_up = pending == 0 and receiving
+    return {
+        "role": "standby",
+        "lag": {
+            "bytes": None if pending is None else int(pending),
+            "seconds": 0.0 if caught_up else None if ago is None else round(float(ago), 3),
+            "last_replayed": None if last is None else last.isoformat(),
+            "receiving": bool(receiving),
+            "paused": bool(paused),
+        },
+    }
+
+
+# The primary's end of WAL as its WAL sender last reported it (visible to privileged
+# users only; else what this standby has received), against what it has replayed.
+_LAG = """
+SELECT greatest(pg_wal_lsn_diff(greatest(r.latest_end_lsn, pg_last_wal_receive_lsn()),
+                                pg_last_wal_replay_lsn()), 0),
+       pg_last_xact_replay_timestamp(),
+       extract(epoch FROM now() - pg_last_xact_replay_timestamp()),
+       r.pid IS NOT NULL,
+       pg_is_wal_replay_paused()
+FROM (SELECT) AS one LEFT JOIN pg_stat_wal_receiver r ON true
+"""
 
 
 def _immutable(path: Path) -> str:

@@ -79,6 +79,8 @@ def export(
             if fmt != "ndjson":
                 return _events_only(connection, out, fmt, filters)
             selected = is_filtered(filters)
+            if db.is_standby(connection):
+                return _ndjson(connection, out, selected, _standby_scope(connection, filters))
             _order(connection, filters, selected)
             if selected:
                 _select(connection)
@@ -146,38 +148,62 @@ def _order(connection: Connection, filters: EventFilters, selected: bool) -> Non
         connection.exec_driver_sql("ANALYZE export_order")
 
 
+SELECTED_ACTORS = (
+    "WITH RECURSIVE chain(id) AS ("
+    " SELECT actor_id FROM event_actors WHERE event_id IN (SELECT id FROM export_order)"
+    " UNION SELECT a.affiliation_id FROM actors a JOIN chain ON a.id = chain.id"
+    " WHERE a.affiliation_id IS NOT NULL) SELECT id FROM chain"
+)
+SELECTED_SOURCES = (
+    "SELECT source_id FROM evidence WHERE event_id IN (SELECT id FROM export_order)"
+    " UNION SELECT anchor_source_id FROM events"
+    " WHERE id IN (SELECT id FROM export_order) AND anchor_source_id IS NOT NULL"
+)
+
+
 def _select(connection: Connection) -> None:
     """The actors and sources that the selected events need, in temp tables."""
     for name in ("export_actors", "export_sources"):
         _temp(connection, name)
-    connection.exec_driver_sql(
-        "INSERT INTO export_actors (id) WITH RECURSIVE chain(id) AS ("
-        " SELECT actor_id FROM event_actors WHERE event_id IN (SELECT id FROM export_order)"
-        " UNION SELECT a.affiliation_id FROM actors a JOIN chain ON a.id = chain.id"
-        " WHERE a.affiliation_id IS NOT NULL) SELECT id FROM chain"
+    connection.exec_driver_sql(f"INSERT INTO export_actors (id) {SELECTED_ACTORS}")
+    connection.exec_driver_sql(f"INSERT INTO export_sources (id) {SELECTED_SOURCES}")
+
+
+def _standby_scope(connection: Connection, filters: EventFilters) -> str:
+    """On a hot standby, which may not create even a temporary table: a WITH clause
+    that defines `export_order` (and what a filter selects) for each query instead.
+    A filter's events are read first and given by id (integers only in the SQL)."""
+    number = f"row_number() OVER (ORDER BY start_date, end_date, slug{_bytewise(connection)})"
+    order = f"SELECT {number} AS n, id FROM events"
+    if not is_filtered(filters):
+        return f"WITH export_order(n, id) AS ({order}) "
+    statement = events_statement(connection, filters).with_only_columns(events_table.c.id)
+    ids = ",".join(
+        str(int(i)) for i in connection.execute(statement.order_by(None).limit(None)).scalars()
     )
-    connection.exec_driver_sql(
-        "INSERT INTO export_sources (id)"
-        " SELECT source_id FROM evidence WHERE event_id IN (SELECT id FROM export_order)"
-        " UNION SELECT anchor_source_id FROM events"
-        " WHERE id IN (SELECT id FROM export_order) AND anchor_source_id IS NOT NULL"
+    return (
+        f"WITH export_order(n, id) AS ({order} WHERE id = ANY('{{{ids}}}'::integer[])),"
+        f" export_actors(id) AS ({SELECTED_ACTORS}), export_sources(id) AS ({SELECTED_SOURCES}) "
     )
 
 
 # ---------------------------------------------------------------- NDJSON
 
 
-def _ndjson(connection: Connection, out: IO[bytes], selected: bool) -> ExportResult:
+def _ndjson(
+    connection: Connection, out: IO[bytes], selected: bool, scope: str = ""
+) -> ExportResult:
+    """`scope`: the WITH clause every query starts with (see `_standby_scope`)."""
     result = ExportResult()
     counts = result.counts
     out.write(dumps(HEADER))
-    for record in _sources(connection, selected):
+    for record in _sources(connection, selected, scope):
         out.write(dumps(record))
         counts["sources"] += 1
-    for record in _actors(connection, selected):
+    for record in _actors(connection, selected, scope):
         out.write(dumps(record))
         counts["actors"] += 1
-    for record in _events(connection):
+    for record in _events(connection, scope):
         out.write(dumps({"record": "event", **record}))
         counts["events"] += 1
     out.write(dumps({"record": "summary", **counts}))
@@ -201,17 +227,17 @@ def _batches(connection: Connection, sql: str) -> Iterator[Sequence[Any]]:
         yield from rows.partitions(BATCH)  # SQLAlchemy 2.1 ignores yield_per here
 
 
-def _sources(connection: Connection, selected: bool) -> Iterator[dict[str, Any]]:
+def _sources(connection: Connection, selected: bool, scope: str) -> Iterator[dict[str, Any]]:
     where = "WHERE s.id IN (SELECT id FROM export_sources)" if selected else ""
     cited = "AND c.cited_source_id IN (SELECT id FROM export_sources)" if selected else ""
     for batch in _batches(
         connection,
-        "SELECT s.id, s.slug, s.name, s.kind, s.publisher, s.url, s.title, s.published_on,"
+        f"{scope}SELECT s.id, s.slug, s.name, s.kind, s.publisher, s.url, s.title, s.published_on,"
         f" s.language, s.text FROM sources s {where} ORDER BY s.slug{_bytewise(connection)}",
     ):
         cites = _grouped(
             connection,
-            "SELECT c.citing_source_id, t.slug FROM source_citations c JOIN sources t"
+            f"{scope}SELECT c.citing_source_id, t.slug FROM source_citations c JOIN sources t"
             f" ON t.id = c.cited_source_id WHERE c.citing_source_id IN :ids {cited}",
             [row.id for row in batch],
         )
@@ -231,11 +257,11 @@ def _sources(connection: Connection, selected: bool) -> Iterator[dict[str, Any]]
             }
 
 
-def _actors(connection: Connection, selected: bool) -> Iterator[dict[str, Any]]:
+def _actors(connection: Connection, selected: bool, scope: str) -> Iterator[dict[str, Any]]:
     where = "WHERE a.id IN (SELECT id FROM export_actors)" if selected else ""
     for batch in _batches(
         connection,
-        "SELECT a.id, a.slug, a.name, a.kind, a.country_code, a.description, p.slug"
+        f"{scope}SELECT a.id, a.slug, a.name, a.kind, a.country_code, a.description, p.slug"
         f" AS affiliation FROM actors a LEFT JOIN actors p ON p.id = a.affiliation_id {where}"
         f" ORDER BY a.slug{_bytewise(connection)}",
     ):
@@ -318,12 +344,12 @@ class _Stream:
         self.cursor.close()
 
 
-def _events(connection: Connection) -> Iterator[dict[str, Any]]:
+def _events(connection: Connection, scope: str) -> Iterator[dict[str, Any]]:
     """Full event records, built by `queries.records.build_record` as the views build
     them, from seven streams read side by side: one sorted query per nested array
     instead of one query per array per batch."""
-    streams = {name: _Stream(connection, name, sql) for name, sql in NESTED.items()}
-    events = _Stream(connection, "events", EVENTS)
+    streams = {name: _Stream(connection, name, scope + sql) for name, sql in NESTED.items()}
+    events = _Stream(connection, "events", scope + EVENTS)
     try:
         while events.head is not None:
             n, *event = events.head

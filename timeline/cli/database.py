@@ -54,10 +54,11 @@ def downgrade(
     Example: timeline db downgrade 0001_initial --yes
     """
     from timeline import migrate
-    from timeline.db import display_url, require_database
+    from timeline.db import display_url, require_database, require_primary
 
     url = timeline(ctx).url
     require_database(url)
+    require_primary(url)
     if not yes:
         what = "every table and every row" if revision == "base" else "what newer revisions added"
         change = f"downgrading {display_url(url)} to {revision} removes {what}"

@@ -240,8 +240,32 @@ def write_sources(rows: Sequence[dict[str, Any]], out: TextIO) -> int:
     return len(rows)
 
 
+def _role_text(role: str | None, lag: dict[str, Any] | None) -> str | None:
+    if lag is None:
+        return role
+    state = (
+        "replay paused"
+        if lag["paused"]
+        else "replaying from the primary"
+        if lag["receiving"]
+        else "not receiving from a primary"
+    )
+    return f"{role} (read-only), {state}"
+
+
+def _lag_text(lag: dict[str, Any] | None) -> str | None:
+    if lag is None:
+        return None
+    if lag["bytes"] == 0 and lag["receiving"]:
+        return "none: replayed all the primary has sent"
+    parts = [f"{lag['seconds']:g} s"] if lag["seconds"] is not None else []
+    parts += [f"{lag['bytes']} bytes"] if lag["bytes"] is not None else []
+    return f"{', '.join(parts)} behind the primary" if parts else "unknown"
+
+
 def write_info(info: dict[str, Any], out: TextIO) -> None:
-    """The database, its schema revision and how many rows each table holds."""
+    """The database, on PostgreSQL whether it is a primary or a standby and how far a
+    standby lags, its schema revision and how many rows each table holds."""
     from rich.console import Group
     from rich.text import Text
 
@@ -254,6 +278,9 @@ def write_info(info: dict[str, Any], out: TextIO) -> None:
         [
             ("database", info["database"]),
             ("backend", info["backend"]),
+            ("role", _role_text(info["role"], info["lag"])),
+            ("lag", _lag_text(info["lag"])),
+            ("replayed", info["lag"] and info["lag"]["last_replayed"]),
             ("revision", info["revision"]),
         ]
     )
