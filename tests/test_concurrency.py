@@ -34,6 +34,7 @@ def writer_lock(url: URL) -> Iterator[Any]:
     connection = engine.connect()
     try:
         if url.get_backend_name() == "sqlite":
+            connection.exec_driver_sql("PRAGMA journal_mode = WAL")  # as every writer has it
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql(f"SELECT pg_advisory_lock({WRITER_LOCK})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 
 from timeline.db import display_url, first_line, make_engine, revision_of, stored_revision
@@ -75,6 +75,16 @@ def upgrade(
 ) -> str | None:
     """Upgrade (or create) the schema; returns the revision it was at before."""
     return _run(url, "upgrade", revision, wait, notice)
+
+
+def upgrade_in(connection: Connection, url: URL) -> None:
+    """Create the schema inside the caller's transaction (a load or an import into a
+    new database), so that it commits with the rows or not at all."""
+    from alembic import command
+
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def downgrade(url: URL, revision: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from timeline import db
+from timeline import db, migrate
 from timeline.changes import Changes, Counts
 from timeline.errors import DatabaseError, InputError
 from timeline.importer import formats
@@ -102,7 +102,7 @@ def _import(
             revision = db.revision_of(connection)
             creating = revision is None and state != "present"
             if creating:
-                _migrate(connection, url)
+                migrate.upgrade_in(connection, url)
             else:
                 db.require_revision(revision, url)
             counts, names, flagged = _run(connection, paths, reader, report)
@@ -130,16 +130,6 @@ def _forget(url: URL, state: str) -> None:
         path.unlink(missing_ok=True)
     elif path.exists():
         path.write_bytes(b"")
-
-
-def _migrate(connection: Connection, url: URL) -> None:
-    from alembic import command
-
-    from timeline import migrate
-
-    config = migrate.alembic_config(url)
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
 
 
 def _run(

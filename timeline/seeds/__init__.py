@@ -116,15 +116,20 @@ def load_paths(
             if dry_run:
                 scratch = Path(stack.enter_context(TemporaryDirectory()))
                 url = URL.create("sqlite", database=str(scratch / "dry-run.db"))
-            # Another writer may have created it meanwhile: then it is not new.
-            creating = migrate.upgrade(url, wait=wait, notice=notice) is None
         engine = writer_engine(url, wait=wait, notice=notice)
         stack.callback(engine.dispose)
         counts: dict[str, Counts] = {}
         try:
             with Session(engine) as session, session.begin():
-                db.require_revision(db.revision_of(session.connection()), url)
-                if not creating:
+                # Under the writer lock, in the transaction that writes the rows: a
+                # database another writer created meanwhile is not new, and a kill
+                # leaves no schema without its rows.
+                revision = db.revision_of(session.connection())
+                creating = creating and revision is None
+                if creating:
+                    migrate.upgrade_in(session.connection(), url)
+                else:
+                    db.require_revision(revision, url)
                     plan = _checked(inputs, Stored(session), fix_quotes, notes)
                 counts = apply(session, plan, inputs)
                 if dry_run:
