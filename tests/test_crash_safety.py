@@ -64,7 +64,8 @@ def settled(url: URL) -> None:
     """Until the killed client's server process has rolled back and left (PostgreSQL)."""
     if url.get_backend_name() == "sqlite":
         return
-    engine = create_engine(url, poolclass=NullPool)
+    # Autocommit: within one transaction pg_stat_activity is a snapshot that never changes.
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     deadline = time.monotonic() + 300  # a backend notices its lost client between statements
     with engine.connect() as connection:
         while connection.execute(

@@ -1,7 +1,7 @@
-"""Fuzzing with Hypothesis: whatever the input, the seed loader, the NDJSON reader,
-the date resolver, `--from/--to` and the SQL statement check either accept it or
-refuse it with one `error:` line (a seed file: one for each error) and exit 2,
-writing nothing; never a traceback.
+"""Fuzzing with Hypothesis: whatever the input, the seed loader, the NDJSON, GDELT and
+TimelineJS readers, the date resolver, `--from/--to` and the SQL statement check either
+accept it or refuse it with one `error:` line (a seed file: one for each error) and
+exit 2, writing nothing; never a traceback.
 
 `make test` runs a bounded number of examples (the `default` profile in conftest);
 `make fuzz` runs many more (HYPOTHESIS_PROFILE=fuzz).
@@ -229,3 +229,84 @@ def test_the_statement_check_accepts_or_refuses_never_crashes(
         check_statement(sql, dialect)
     except InputError as exc:
         assert str(exc) and "\n" not in str(exc)
+
+
+# --- the readers the other formats added: GDELT and TimelineJS --------------------------
+
+GDELT_ROW = (
+    (Path(__file__).resolve().parent / "data" / "gdelt" / "20250807220000.export.CSV")
+    .read_bytes()
+    .splitlines(keepends=True)[0]
+)
+GDELT_VALUES = st.one_of(
+    st.binary(max_size=12),
+    st.sampled_from([b"", b"040", b"40", b"20191332", b"-1", b"1e999", b"NaN", b"\xff", b"\t"]),
+    st.text(max_size=12).map(str.encode),
+)
+
+
+@FUZZ
+@given(
+    changes=st.lists(st.tuples(st.integers(0, 62), GDELT_VALUES), min_size=1, max_size=4),
+    skip=st.booleans(),
+)
+def test_a_fuzzed_gdelt_row_imports_or_is_refused_in_one_line(
+    tmp_path: Path, changes: list[tuple[int, bytes]], skip: bool
+) -> None:
+    fields = GDELT_ROW.rstrip(b"\n").split(b"\t")
+    for column, value in changes:
+        if column < len(fields):
+            fields[column] = value
+        else:
+            fields.append(value)
+    data = tmp_path / "fuzz.export.CSV"
+    data.write_bytes(b"\t".join(fields) + b"\n")
+    target = tmp_path / "fuzz.db"
+    target.unlink(missing_ok=True)
+    args = ["import", str(data), *(["--skip-invalid"] if skip else [])]
+    result = run(URL.create("sqlite", database=str(target)), *args)
+    if result.exit_code != 0:
+        one_error_line(result)
+        assert not target.exists()
+    else:
+        assert "Traceback" not in result.stderr
+
+
+SLIDE_KEYS = ["start_date", "end_date", "text", "display_date", "group", "media", "unique_id"]
+
+
+@FUZZ
+@given(
+    slides=st.lists(st.dictionaries(st.sampled_from(SLIDE_KEYS), JSON_VALUES), max_size=3),
+    title=st.none() | JSON_VALUES,
+    as_csv=st.booleans(),
+    cells=st.lists(st.text(max_size=8), max_size=20),
+)
+def test_a_fuzzed_timelinejs_file_imports_or_is_refused_in_one_line(
+    tmp_path: Path, slides: list[dict[str, Any]], title: Any, as_csv: bool, cells: list[str]
+) -> None:
+    data = tmp_path / "fuzz.json"
+    if as_csv:
+        header = "Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,"
+        header += "Headline,Text,Media,Media Credit,Media Caption,Media Thumbnail,Type,Group,"
+        header += "Background"
+        row = ",".join(json.dumps(c) for c in cells)
+        data = tmp_path / "fuzz.csv"
+        content = f"{header}\n{row}\n"
+    else:
+        document: dict[str, Any] = {"events": slides}
+        if title is not None:
+            document["title"] = title
+        content = json.dumps(document, allow_nan=True)
+    try:
+        data.write_text(content, encoding="utf-8")
+    except UnicodeEncodeError:
+        assume(False)
+    target = tmp_path / "fuzz.db"
+    target.unlink(missing_ok=True)
+    result = run(
+        URL.create("sqlite", database=str(target)), "import", "--format", "timelinejs", str(data)
+    )
+    if result.exit_code != 0:
+        one_error_line(result)
+        assert not target.exists()
