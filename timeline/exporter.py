@@ -5,9 +5,8 @@ memory stays flat.
 Everything is read in one transaction (a snapshot), so the records agree with each
 other even while someone writes. NDJSON event records are built by
 `timeline.queries.build_record`, as `timeline events --format json` prints them, plus
-the `record` key, but from one ordered stream per nested array, read side by side,
-instead of one query per array per batch of events: on PostgreSQL at 100,000 events
-that is 12 s instead of 60 s.
+the `record` key, but from one ordered stream per nested array, read side by side
+(on PostgreSQL at 100,000 events: 12 s instead of 60 s with a query per array).
 
 A filtered export holds the matching events, the actors they involve (and the actors
 those belong to, up the affiliation chain), and the sources of their evidence and
