@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import run
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import URL
 from test_seeds import BASE, TEXT
@@ -82,11 +82,16 @@ def _replace(data: Any, path: str, value: Any) -> None:
     *parents, last = path.split(".")
     node = data
     for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
+        key: Any = int(part) if part.isdigit() else part
+        if isinstance(node, list) and not (isinstance(key, int) and key < len(node)):
+            return
+        if isinstance(node, dict) and key not in node:
+            return
+        node = node[key]
         if not isinstance(node, dict | list):
             return
-    key: Any = int(last) if last.isdigit() else last
-    if isinstance(node, list) and not isinstance(key, int):
+    key = int(last) if last.isdigit() else last
+    if isinstance(node, list) and not (isinstance(key, int) and key < len(node)):
         return
     node[key] = value
 
@@ -282,6 +287,7 @@ SLIDE_KEYS = ["start_date", "end_date", "text", "display_date", "group", "media"
     as_csv=st.booleans(),
     cells=st.lists(st.text(max_size=8), max_size=20),
 )
+@example(slides=[{"start_date": [None]}], title=None, as_csv=False, cells=[])  # an AttributeError
 def test_a_fuzzed_timelinejs_file_imports_or_is_refused_in_one_line(
     tmp_path: Path, slides: list[dict[str, Any]], title: Any, as_csv: bool, cells: list[str]
 ) -> None:

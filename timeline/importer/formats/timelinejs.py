@@ -105,6 +105,9 @@ def _json_fields(file: str, place: str, slide: Any) -> dict[str, Any]:
         what = "text" if not isinstance(text, dict) else "media"
         raise FileInputError(file, f"{place}.{what}", "expected an object")
     start, end = slide.get("start_date"), slide.get("end_date")
+    for key, value in (("start_date", start), ("end_date", end)):
+        if value is not None and not isinstance(value, dict):
+            raise FileInputError(file, f"{place}.{key}", "expected an object (year, month, day)")
     display = slide.get("display_date") or (start or {}).get("display_date")
     return {
         "start": start,
