@@ -98,6 +98,7 @@ def _replace(data: Any, path: str, value: Any) -> None:
 
 @FUZZ
 @given(changes=st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), min_size=1, max_size=3))
+@example(changes=[("events", [{"\x1e": None}])])  # a control character in the message
 def test_a_fuzzed_seed_file_loads_or_is_refused_in_one_line(
     tmp_path: Path, changes: list[tuple[str, Any]]
 ) -> None:

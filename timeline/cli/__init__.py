@@ -29,8 +29,16 @@ EXIT_SIGPIPE = 128 + 13  # what a shell shows for `cat` cut off by a closed pipe
 
 
 def fail(message: str, code: int) -> None:
-    typer.echo(f"error: {message}", err=True)
+    say_error(message)
     raise typer.Exit(code)
+
+
+def say_error(message: str) -> None:
+    """One `error:` line: a control character quoted from the input (an ESC, a record
+    separator) is shown escaped, so it can neither drive the terminal nor break the line."""
+    from timeline.output.writers import escaped
+
+    typer.echo(f"error: {escaped(message)}", err=True)
 
 
 def _usage(exc: UsageError) -> None:
@@ -72,7 +80,7 @@ class ErrorHandlingGroup(TyperGroup):
             for note in exc.notes:
                 typer.echo(note, err=True)
             for error in exc.errors[:-1]:
-                typer.echo(f"error: {error}", err=True)
+                say_error(str(error))
             fail(str(exc.errors[-1]), exc.exit_code)
         except TimelineError as exc:
             fail(str(exc), exc.exit_code)
