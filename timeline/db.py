@@ -26,6 +26,7 @@ from timeline.errors import DatabaseError
 SCHEMA_REVISION = "0004_imported_event_data"
 ENV_VAR = "TIMELINE_DATABASE_URL"
 DEFAULT_URL = "sqlite:///timeline.db"
+BUSY_TIMEOUT_MS = 5000  # how long an SQLite connection waits on a lock it needs briefly
 UPGRADE_HINT = "run `timeline db upgrade`"
 LOAD_HINT = "run `timeline load` or `timeline db upgrade` to create it"
 STANDBY = "a read-only standby; writes go to the primary"
@@ -116,7 +117,7 @@ def _on_sqlite_connect(foreign_keys: bool, read_only: bool) -> Any:
     def configure(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -20,7 +20,6 @@ from timeline.errors import DatabaseError, InputError
 from timeline.vocab import DEFAULT_WAIT as DEFAULT_WAIT  # re-exported: where writers look for it
 
 WRITER_LOCK = 0x74696D656C696E65  # "timeline": the PostgreSQL advisory lock's key
-BUSY_TIMEOUT_MS = 5000  # what db.make_engine sets, put back once the lock is held
 
 Notice = Callable[[str], None]
 
@@ -89,7 +88,7 @@ def _sqlite_lock(
                 raise DatabaseError(held) from exc
             raise
     finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")  # put back
 
 
 def _locked(exc: OperationalError) -> bool:
