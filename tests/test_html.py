@@ -2,7 +2,8 @@
 same bytes from either backend), then what a reader sees in a real browser (Debian's
 Chromium, driven by Playwright): each event drawn at its precision, the filters and
 the view kept in the URL, the evidence panel with the highlighted quote, no request
-leaving the page, and a hostile title that stays text. A screenshot is saved to
+leaving the page, and a hostile title that stays text; then the same, in short, in
+Firefox ESR (puppeteer-core over WebDriver BiDi). Screenshots are saved to
 build/test-artifacts/ (or $TIMELINE_TEST_ARTIFACTS). Last, the TimelineJS export
 opens in TimelineJS 3 itself."""
 
@@ -13,12 +14,13 @@ import hashlib
 import html
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import ARTIFACTS, launch, timelinejs_dist
+from browser import ARTIFACTS, firefox_driver, launch, timelinejs_dist
 from conftest import PostgresServer, Templates, need_postgres, run
 from sqlalchemy.engine import URL
 
@@ -268,6 +270,57 @@ def test_a_hostile_title_is_only_text(reader: Reader) -> None:
     assert page.locator("img").count() == 0
     assert page.evaluate("document.querySelectorAll('script').length") == 2
     assert reader.dialogs == []
+
+
+def test_the_page_works_the_same_in_firefox(page_file: Path) -> None:
+    """The page in Firefox (tests/firefox.mjs observes, this asserts): what the tests
+    above assert in Chromium, in short."""
+    node, firefox, prefix = firefox_driver()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screenshot = ARTIFACTS / "html-timeline-firefox.png"
+    script = Path(__file__).with_name("firefox.mjs")
+    done = subprocess.run(
+        [node, str(script), str(page_file), str(screenshot), str(firefox), str(prefix)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["browser"].startswith("firefox/")
+    by_slug = {slug: (precision, width) for slug, precision, width in seen["drawn"]}
+    assert len(by_slug) == 17
+    assert by_slug["west-2025-exercises-begin"] == ("day", 12)
+    assert by_slug["coale-visits-minsk"] == ("week", 7 * 40)
+    assert by_slug["coale-says-trump-wants-normal-relations"] == ("range", 8 * 40)
+    assert sorted(seen["borders"]) == ["dashed", "solid"]
+    assert [t.split(":")[0] for t in seen["legend"]] == ["day", "week", "month", "year", "range"]
+    boxes = seen["boxes"]
+    for n, (x, y, w) in enumerate(boxes):
+        for x2, y2, w2 in boxes[n + 1 :]:
+            assert y != y2 or x + w <= x2 or x2 + w2 <= x
+    assert (seen["all"], seen["statements"]) == (18, 4)
+    assert seen["status"] == "4 of 18 events shown"
+    assert seen["belavia"] == ["us-lifts-belavia-sanctions"]
+    assert seen["khrenin"] == [
+        "khrenin-invites-us-officers-to-see-everything",
+        "us-officers-thank-khrenin",
+    ]
+    assert "actor=viktor-khrenin" in seen["shared"] and seen["restored"] == "viktor-khrenin"
+    panel = seen["panel"]
+    assert panel["title"] == "US envoy John Coale visits Minsk for talks with Lukashenka"
+    assert "week of 8 Sep 2025 (precision week: 2025-09-08 to 2025-09-14)" in panel["text"]
+    assert panel["mark"].startswith("John Cole, a representative of Trump, visited Minsk")
+    assert "event=coale-visits-minsk" in panel["url"]
+    assert seen["related"].startswith("Coale says Trump wants")
+    assert seen["hostile"] == {"label": HOSTILE, "title": HOSTILE, "images": 0, "scripts": 2}
+    assert seen["violated"] == "img-src https://example.org/x.png"
+    # Firefox itself loads a font from a data: URL (not in the page), and reports no
+    # file:// loads to puppeteer; any other request would be here.
+    fetched = {r.split("#")[0] for r in seen["requests"] if not r.startswith("data:")}
+    assert fetched <= {page_file.as_uri()}
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    assert screenshot.stat().st_size > 10_000
 
 
 # ---------------------------------------------------------------- TimelineJS 3 itself
