@@ -53,6 +53,13 @@ VERSION = 1
 HEADER = {"record": "header", "format": FORMAT, "version": VERSION}
 
 
+# Empty defaults built fresh for each record: a literal [] or {} default is deep-copied
+# by pydantic for every record that leaves it out (0.8 s in 100,000 events). The
+# schema still says the default is empty.
+def _empty(kind: type[list[Any]] | type[dict[str, Any]]) -> Any:
+    return Field(default_factory=kind, json_schema_extra={"default": kind()})
+
+
 def _unique(values: list[Any], what: str) -> None:
     if len(values) > 1 and len(set(values)) != len(values):
         seen: set[Any] = set()
@@ -90,7 +97,7 @@ class SourceRecord(Record):
     title: limited(TITLE_LENGTH) | None = None  # type: ignore[valid-type]
     published: date | None = None
     language: limited(LANGUAGE_LENGTH) | None = None  # type: ignore[valid-type]
-    cites: list[Slug] = []
+    cites: list[Slug] = _empty(list)
     text: Text | None = None
 
     @model_validator(mode="after")
@@ -109,7 +116,7 @@ class ActorRecord(Record):
     country: Country | None = None
     description: Text | None = None
     affiliation: Slug | None = None
-    aliases: list[Name] = []
+    aliases: list[Name] = _empty(list)
 
     @model_validator(mode="after")
     def _check(self) -> ActorRecord:
@@ -207,14 +214,14 @@ class EventRecord(Record):
     place: Name | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    countries: list[Country] = []
-    aliases: list[Name] = []
+    countries: list[Country] = _empty(list)
+    aliases: list[Name] = _empty(list)
     summary: Text | None = None
-    flags: list[vocabulary(FLAGS)] = []  # type: ignore[valid-type]
-    attributes: Attributes = {}
-    actors: list[Role] = []
-    sources: list[Evidence] = []
-    relations: list[Relation] = []
+    flags: list[vocabulary(FLAGS)] = _empty(list)  # type: ignore[valid-type]
+    attributes: Attributes = _empty(dict)
+    actors: list[Role] = _empty(list)
+    sources: list[Evidence] = _empty(list)
+    relations: list[Relation] = _empty(list)
 
     @model_validator(mode="after")
     def _check(self) -> EventRecord:
