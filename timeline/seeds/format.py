@@ -5,8 +5,6 @@ Cross-file checks live in `plan`."""
 from __future__ import annotations
 
 import re
-import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +24,7 @@ from pydantic import (
 
 from timeline import dates, validation
 from timeline.errors import FileInputError
+from timeline.seeds.files import read_bytes
 from timeline.seeds.reader import Tree, read_tree
 from timeline.validation import Country, Name, Slug, location, message, vocabulary
 from timeline.vocab import (
@@ -231,58 +230,6 @@ class SeedFile(Strict):
     corroborates: list[CorroborationSeed | None] = []
 
 
-MAX_SEED_BYTES = 64 * 2**20
-
-
-def read_text(path: Path, name: str, limit: int = MAX_SEED_BYTES) -> str:
-    """A file's text exactly as stored (no newline translation), or a located error;
-    a file larger than `limit` is refused before it is read."""
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise FileInputError(name, None, f"larger than {limit // 2**20} MB")
-    except OSError as exc:
-        raise FileInputError.unreadable(name, exc) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FileInputError(
-            name, None, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-
-
-MAX_TEXT_BYTES = 16 * 1024 * 1024
-
-
-def source_text(
-    directory: Path, text_file: str | None, error: Callable[[str], FileInputError]
-) -> str | None:
-    """The source's text exactly as stored: a regular file of at most 16 MB in the seed
-    file's directory or below it (not an absolute path, not `../`, not a device)."""
-    if text_file is None:
-        return None
-    if Path(text_file).is_absolute():
-        raise error(f"{text_file}: give a path relative to the seed file's directory")
-    base = directory.resolve()
-    target = (base / text_file).resolve()
-    if not target.is_relative_to(base):
-        raise error(f"{text_file}: not inside the seed file's directory")
-    try:
-        status = target.stat()
-    except OSError as exc:
-        reason = FileInputError.unreadable(text_file, exc).message
-        raise error(f"{text_file}: {reason}") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise error(f"{text_file}: not a regular file")
-    if status.st_size > MAX_TEXT_BYTES:
-        raise error(f"{text_file}: larger than {MAX_TEXT_BYTES // 2**20} MB")
-    try:
-        return read_text(target, text_file)
-    except FileInputError as exc:
-        raise error(f"{text_file}: {exc.message}") from None
-
-
 @dataclass
 class Parsed:
     """One file read: the items that passed (None where one did not, so indices stay
@@ -299,9 +246,9 @@ class Parsed:
     @property
     def tree(self) -> Tree:
         """The file read again with the line of every value, when an error needs one
-        (the text is not kept meanwhile: a 15 MB file can take 60 MB as a str)."""
+        (the file is not kept meanwhile)."""
         if self._tree is None:
-            self._tree = read_tree(read_text(self.path, self.name), self.name)
+            self._tree = read_tree(read_bytes(self.path, self.name), self.name)
         return self._tree
 
     def error(self, name: str, path: tuple[int | str, ...], message: str) -> FileInputError:
@@ -320,8 +267,8 @@ TOP_LEVEL = ("id", "replaces", *SECTIONS)
 def parse(path: Path, name: str) -> Parsed:
     """Read and validate one seed file; `name` is how errors call it. A file that
     cannot be read or parsed at all raises; every other problem is collected."""
-    content = read_text(path, name)
-    if "\x00" in content:
+    content = read_bytes(path, name)
+    if b"\x00" in content:
         raise FileInputError(name, None, "binary data, not YAML text")
     parsed = Parsed(SeedFile(), path, name)
     checked: dict[tuple[str, int], tuple[Any, list[FileInputError]]] = {}

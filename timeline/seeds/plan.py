@@ -16,7 +16,8 @@ from timeline import dates, validation
 from timeline.errors import FileInputError, InputErrors
 from timeline.models import Actor, Event, Source
 from timeline.seeds import quotes
-from timeline.seeds.format import DateSeed, EvidenceSeed, Parsed, SeedFile, source_text
+from timeline.seeds.files import source_text
+from timeline.seeds.format import DateSeed, EvidenceSeed, Parsed, SeedFile
 from timeline.seeds.quotes import QuoteFix
 from timeline.vocab import normalize_name
 
