@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     PositiveInt,
@@ -21,6 +20,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic.dataclasses import dataclass as seed_item
 
 from timeline import dates, validation
 from timeline.errors import FileInputError
@@ -55,11 +55,14 @@ MAX_DAYS = 3_652_058  # from 0001-01-01 to 9999-12-31
 Month = Annotated[str, AfterValidator(_year_month)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Items are pydantic dataclasses with slots, not models: a fifth of the memory, and
+# faster to make (`validation.message` words their errors as the models' were).
+STRICT = ConfigDict(extra="forbid", populate_by_name=True)
+EMPTY: Any = ()  # an absent list: one shared empty tuple, not a list in every item
 
 
-class SourceSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class SourceSeed:
     slug: Slug
     name: Name
     kind: vocabulary(SOURCE_KINDS)  # type: ignore[valid-type]
@@ -69,16 +72,17 @@ class SourceSeed(Strict):
     published: date | None = None
     language: Annotated[str, StringConstraints(max_length=LANGUAGE_LENGTH)] | None = None
     text_file: str | None = Field(None, description="the text, beside the YAML file")
-    cites: list[Slug] = []
+    cites: list[Slug] = EMPTY
 
 
-class ActorSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class ActorSeed:
     slug: Slug
     name: Name
     kind: vocabulary(ACTOR_KINDS)  # type: ignore[valid-type]
     country: Country | None = None
     description: Text | None = None
-    aliases: list[Name] = []
+    aliases: list[Name] = EMPTY
     affiliation: Slug | None = None
 
 
@@ -95,10 +99,9 @@ DATE_RULES = (
 )
 
 
-class DateSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class DateSeed:
     """Exactly one rule, written as the source words it: see `timeline.dates`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     text: Text | None = None
     day: date | None = None
@@ -171,12 +174,14 @@ class DateSeed(Strict):
         return make("between", (self.start, self.end, self.precision or "range"))
 
 
-class ActorRole(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class ActorRole:
     actor: Slug
     role: vocabulary(ROLES)  # type: ignore[valid-type]
 
 
-class EvidenceSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class EvidenceSeed:
     source: Slug
     quote: Text | None = None
     occurrence: PositiveInt | None = Field(
@@ -190,44 +195,48 @@ class EvidenceSeed(Strict):
         return self
 
 
-class RelationSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class RelationSeed:
     kind: vocabulary(RELATION_KINDS)  # type: ignore[valid-type]
     event: Slug
 
 
-class EventSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class EventSeed:
     slug: Slug
     title: Annotated[str, StringConstraints(min_length=1, max_length=TITLE_LENGTH)]
     type: vocabulary(EVENT_TYPES)  # type: ignore[valid-type]
     modality: vocabulary(MODALITIES) = "occurred"  # type: ignore[valid-type]
     summary: Text | None = None
     place: Name | None = None
-    countries: list[Country] = []
-    aliases: list[Name] = []
+    countries: list[Country] = EMPTY
+    aliases: list[Name] = EMPTY
     date: DateSeed
-    actors: list[ActorRole] = []
+    actors: list[ActorRole] = EMPTY
     evidence: Annotated[list[EvidenceSeed], Field(min_length=1)]
-    relations: list[RelationSeed] = []
+    relations: list[RelationSeed] = EMPTY
 
 
-class CorroborationSeed(Strict):
+@seed_item(config=STRICT, slots=True, frozen=True, kw_only=True)
+class CorroborationSeed:
     """Evidence, actors and relations for an event that another file owns."""
 
     event: Slug
-    actors: list[ActorRole] = []
-    evidence: list[EvidenceSeed] = []
-    relations: list[RelationSeed] = []
+    actors: list[ActorRole] = EMPTY
+    evidence: list[EvidenceSeed] = EMPTY
+    relations: list[RelationSeed] = EMPTY
 
 
-class SeedFile(Strict):
+@dataclass(slots=True)
+class SeedFile:
     """A file's items; None stands for one that failed its checks."""
 
     id: Slug | None = None
-    replaces: list[Slug] = []
-    sources: list[SourceSeed | None] = []
-    actors: list[ActorSeed | None] = []
-    events: list[EventSeed | None] = []
-    corroborates: list[CorroborationSeed | None] = []
+    replaces: list[Slug] = EMPTY
+    sources: list[SourceSeed | None] = EMPTY
+    actors: list[ActorSeed | None] = EMPTY
+    events: list[EventSeed | None] = EMPTY
+    corroborates: list[CorroborationSeed | None] = EMPTY
 
 
 @dataclass
@@ -255,11 +264,11 @@ class Parsed:
         return FileInputError(name, location(path), message, line=self.tree.line(path))
 
 
-SECTIONS: dict[str, type[Strict]] = {
-    "sources": SourceSeed,
-    "actors": ActorSeed,
-    "events": EventSeed,
-    "corroborates": CorroborationSeed,
+SECTIONS: dict[str, TypeAdapter[Any]] = {
+    "sources": TypeAdapter(SourceSeed),
+    "actors": TypeAdapter(ActorSeed),
+    "events": TypeAdapter(EventSeed),
+    "corroborates": TypeAdapter(CorroborationSeed),
 }
 TOP_LEVEL = ("id", "replaces", *SECTIONS)
 
@@ -279,7 +288,7 @@ def parse(path: Path, name: str) -> Parsed:
         if model is None:
             return False
         try:
-            checked[section, index] = (model.model_validate(item), [])
+            checked[section, index] = (model.validate_python(item), [])
         except ValidationError as exc:
             problems = _errors(parsed, name, (section, index), exc)
             checked[section, index] = (None, problems)
@@ -322,7 +331,7 @@ def parse(path: Path, name: str) -> Parsed:
             model, problems = checked[section, index]
             values[section].append(model)
             parsed.problems += problems
-    parsed.seed = SeedFile.model_construct(**values)
+    parsed.seed = SeedFile(**values)
     return parsed
 
 
