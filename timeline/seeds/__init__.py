@@ -29,8 +29,9 @@ from timeline.errors import DatabaseError, FileInputError
 from timeline.lock import DEFAULT_WAIT, Notice, check_wait, writer_engine
 from timeline.resources import bundled_dir
 from timeline.seeds.format import parse
-from timeline.seeds.plan import Plan, SeedErrors, SeedInput, Stored, build_plan
+from timeline.seeds.plan import SeedErrors, Stored, build_plan
 from timeline.seeds.quotes import rewrite_quotes
+from timeline.seeds.rows import Plan, SeedInput
 from timeline.seeds.write import apply
 from timeline.vocab import ORIGIN_LENGTH
 
@@ -127,11 +128,13 @@ def load_paths(
                 # database another writer created meanwhile is not new, and a kill
                 # leaves no schema without its rows.
                 revision = db.revision_of(session.connection())
-                creating = creating and revision is None
+                planned, creating = creating, creating and revision is None
                 if creating:
                     migrate.upgrade_in(session.connection(), url)
                 else:
                     db.require_revision(revision, url)
+                    if planned:  # created meanwhile: the plan let its items go
+                        inputs = read_inputs(paths)
                     plan = _checked(inputs, Stored(session), fix_quotes, notes)
                 counts = apply(session, plan, inputs)
                 if dry_run:

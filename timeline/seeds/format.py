@@ -1,5 +1,5 @@
 """The seed file format: YAML read by `reader`, validated item by item by pydantic
-models whose errors become `FILE:LINE: events[3].date.day: …`, every one of them.
+dataclasses whose errors become `FILE:LINE: events[3].date.day: …`, every one of them.
 Cross-file checks live in `plan`."""
 
 from __future__ import annotations

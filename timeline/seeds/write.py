@@ -21,7 +21,7 @@ from timeline.models import (
     Source,
     SourceCitation,
 )
-from timeline.seeds.plan import Plan, SeedInput
+from timeline.seeds.rows import Plan, SeedInput
 from timeline.vocab import TABLES, normalize_name
 
 
@@ -184,7 +184,8 @@ def _upsert(
     new: list[dict[str, Any]] = []
     for slug, row_plan in planned.items():
         tracker.seen.add(slug)
-        values = {**row_plan.values, "origin": row_plan.origin}
+        values = dict(zip(row_plan.COLUMNS, row_plan.values, strict=True))
+        values["origin"] = row_plan.origin
         row = existing.get(slug)
         if row is None:
             new.append({"slug": slug, **values})
