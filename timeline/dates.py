@@ -51,7 +51,7 @@ def _unit_end(precision: str, start: date) -> date | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     """Inclusive bounds and their precision; the precision must fit the bounds."""
 
@@ -109,7 +109,7 @@ def week_before(anchor: date) -> Interval:
     return week(anchor - timedelta(days=anchor.weekday() + 7))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateRule:
     """One event's date as a source words it, before resolution.
 
@@ -126,7 +126,7 @@ class DateRule:
     publication: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResolvedDate:
     interval: Interval
     text: str | None

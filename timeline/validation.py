@@ -63,10 +63,13 @@ def message(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if kind == "json_invalid":
         return f"invalid JSON: {ctx.get('error', text)}"
-    if kind == "missing":
+    # A dataclass's errors (the seed items) in the words of a model's.
+    if kind in ("missing", "missing_argument"):
         return "missing required field"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown field"
+    if kind == "dataclass_type":
+        return f"input should be a valid dictionary or instance of {ctx.get('class_name')}"
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"unknown value {error.get('input')!r}; expected one of: {expected}"

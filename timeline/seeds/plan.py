@@ -3,10 +3,8 @@ quotes against the stored text, dates. The result is a plan of every row to hold
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -16,32 +14,21 @@ from timeline import dates, validation
 from timeline.errors import FileInputError, InputErrors
 from timeline.models import Actor, Event, Source
 from timeline.seeds import quotes
-from timeline.seeds.format import DateSeed, EvidenceSeed, Parsed, SeedFile, source_text
+from timeline.seeds.files import source_text
+from timeline.seeds.format import DateSeed, EvidenceSeed
 from timeline.seeds.quotes import QuoteFix
+from timeline.seeds.rows import (
+    PUBLISHED,
+    TEXT,
+    ActorPlan,
+    EventPlan,
+    ExtraPlan,
+    Links,
+    Plan,
+    SeedInput,
+    SourcePlan,
+)
 from timeline.vocab import normalize_name
-
-
-@dataclass
-class SeedInput:
-    """One parsed file: how errors name it, what its rows record as origin (and the
-    origins it takes over), its directory and content."""
-
-    name: str
-    origin: str
-    path: Path
-    parsed: Parsed
-    previous: tuple[str, ...] = ()
-
-    @property
-    def directory(self) -> Path:
-        return self.path.parent
-
-    @property
-    def seed(self) -> SeedFile:
-        return self.parsed.seed
-
-    def error(self, path: tuple[int | str, ...], message: str) -> FileInputError:
-        return self.parsed.error(self.name, path, message)
 
 
 class SeedErrors(InputErrors):
@@ -50,62 +37,6 @@ class SeedErrors(InputErrors):
     def __init__(self, errors: list[FileInputError], fixes: list[QuoteFix]) -> None:
         super().__init__(list(errors))
         self.fixes = fixes
-
-
-@dataclass
-class SourcePlan:
-    where: tuple[SeedInput, tuple[str, int]]
-    values: dict[str, Any]
-    cites: list[str]
-    origin: str
-
-
-@dataclass
-class ActorPlan:
-    where: tuple[SeedInput, tuple[str, int]]
-    values: dict[str, Any]
-    aliases: set[str]
-    affiliation: str | None
-    origin: str
-
-
-@dataclass
-class Links:
-    """What a file says about an event: its actors, evidence and relations."""
-
-    actors: set[tuple[str, str]] = field(default_factory=set)
-    evidence: set[tuple[str, str | None, int | None]] = field(default_factory=set)
-    relations: set[tuple[str, str]] = field(default_factory=set)
-
-
-@dataclass
-class EventPlan:
-    where: tuple[SeedInput, tuple[str, int]]
-    values: dict[str, Any]
-    anchor_event: str | None
-    anchor_source: str | None
-    countries: set[str]
-    aliases: set[str]
-    links: Links
-    origin: str
-
-
-@dataclass
-class ExtraPlan:
-    """Evidence, actors and relations a file adds to an event another file owns."""
-
-    event: str
-    links: Links
-    origin: str
-
-
-@dataclass
-class Plan:
-    sources: dict[str, SourcePlan] = field(default_factory=dict)
-    actors: dict[str, ActorPlan] = field(default_factory=dict)
-    events: dict[str, EventPlan] = field(default_factory=dict)
-    extras: list[ExtraPlan] = field(default_factory=list)
-    fixes: list[QuoteFix] = field(default_factory=list)
 
 
 class Stored:
@@ -188,19 +119,19 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
                 text = None
                 broken.add(("text", source.slug))
             plan.sources[source.slug] = SourcePlan(
-                _where(item, "sources", i),
-                {
-                    "name": source.name,
-                    "kind": source.kind,
-                    "publisher": source.publisher,
-                    "url": source.url,
-                    "title": source.title,
-                    "published_on": source.published,
-                    "language": source.language,
-                    "text": text,
-                },
-                [c for c in source.cites if c != source.slug],
-                item.origin,
+                item,
+                i,
+                (
+                    source.name,
+                    source.kind,
+                    source.publisher,
+                    source.url,
+                    source.title,
+                    source.published,
+                    source.language,
+                    text,
+                ),
+                tuple(c for c in source.cites if c != source.slug),
             )
         for i, actor in enumerate(item.seed.actors):
             if actor is None or not first(item, "actor", i, actor.slug):
@@ -208,36 +139,38 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
             if actor.affiliation:
                 require("actor", actor.affiliation, item, ("actors", i, "affiliation"))
             plan.actors[actor.slug] = ActorPlan(
-                _where(item, "actors", i),
-                {
-                    "name": actor.name,
-                    "name_key": normalize_name(actor.name),
-                    "kind": actor.kind,
-                    "country_code": actor.country,
-                    "description": actor.description,
-                },
-                set(actor.aliases),
+                item,
+                i,
+                (
+                    actor.name,
+                    normalize_name(actor.name),
+                    actor.kind,
+                    actor.country,
+                    actor.description,
+                ),
+                tuple(dict.fromkeys(actor.aliases)),
                 actor.affiliation,
-                item.origin,
             )
 
     def source_info(slug: str) -> tuple[str | None, date | None]:
         planned = plan.sources.get(slug)
         if planned is not None:
-            return planned.values["text"], planned.values["published_on"]
+            return planned.values[TEXT], planned.values[PUBLISHED]
         return stored.source(slug) or (None, None)
 
     def links(item: SeedInput, path: tuple[int | str, ...], slug: str, event: Any) -> Links:
-        result = Links()
+        actors: dict[tuple[str, str], None] = {}
+        relations: dict[tuple[str, str], None] = {}
+        evidence: dict[tuple[str, str | None, int | None], None] = {}
         for j, role in enumerate(event.actors):
             if require("actor", role.actor, item, (*path, "actors", j, "actor")):
-                result.actors.add((role.actor, role.role))
+                actors[role.actor, role.role] = None
         for j, relation in enumerate(event.relations):
             if relation.event == slug:
                 message = "an event cannot relate to itself"
                 problems.append(item.error((*path, "relations", j, "event"), message))
             elif require("event", relation.event, item, (*path, "relations", j, "event")):
-                result.relations.add((relation.kind, relation.event))
+                relations[relation.kind, relation.event] = None
         for j, proof in enumerate(event.evidence):
             if not require("source", proof.source, item, (*path, "evidence", j, "source")):
                 continue
@@ -253,11 +186,11 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
                     quote, start = found.fixed, _find(source_info(proof.source)[0], found.fixed)
                 else:
                     start = found
-            result.evidence.add((proof.source, quote, start))
-        return result
+            evidence[proof.source, quote, start] = None
+        return Links(tuple(actors), tuple(evidence), tuple(relations))
 
     rules: dict[str, dates.DateRule] = {}
-    places: dict[str, tuple[SeedInput, int, DateSeed]] = {}
+    places: dict[str, tuple[SeedInput, int, str | None]] = {}
     failed: set[str] = {slug for kind, slug in broken if kind == "event"}
     for item in inputs:
         for i, event in enumerate(item.seed.events):
@@ -275,23 +208,18 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
             )
             publication = source_info(publication_source)[1] if publication_source else None
             rules[event.slug] = event.date.rule(publication)
-            places[event.slug] = (item, i, event.date)
+            places[event.slug] = (item, i, _anchor_key(event.date))
             plan.events[event.slug] = EventPlan(
-                _where(item, "events", i),
-                {
-                    "title": event.title,
-                    "type": event.type,
-                    "modality": event.modality,
-                    "summary": event.summary,
-                    "place": event.place,
-                },
+                item,
+                i,
+                (event.title, event.type, event.modality, event.summary, event.place),
                 event.date.anchor or event.date.same_as or event.date.after,
                 publication_source,
-                set(event.countries),
-                set(event.aliases),
+                tuple(dict.fromkeys(event.countries)),
+                tuple(dict.fromkeys(event.aliases)),
                 event_links,
-                item.origin,
             )
+            item.seed.events[i] = None  # planned: the item is no longer needed
         for i, extra in enumerate(item.seed.corroborates):
             if extra is None:
                 continue
@@ -301,10 +229,10 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
             elif require("event", extra.event, item, ("corroborates", i, "event")):
                 extra_links = links(item, ("corroborates", i), extra.event, extra)
                 plan.extras.append(ExtraPlan(extra.event, extra_links, item.origin))
+            item.seed.corroborates[i] = None
 
     def date_error(exc: dates.DateResolutionError) -> None:
-        item, i, seed = places[exc.slug]
-        key = next((k for k in ("anchor", "same_as", "after") if getattr(seed, k)), None)
+        item, i, key = places[exc.slug]
         path: tuple[int | str, ...] = ("events", i, "date")
         if exc.field == "anchor" and key:
             path = (*path, key)
@@ -317,20 +245,16 @@ def build_plan(inputs: list[SeedInput], stored: Stored, *, fix_quotes: bool = Fa
         raise SeedErrors(list(problems), plan.fixes)
     for slug, resolution in resolved.items():
         event_plan = plan.events[slug]
-        event_plan.values.update(
-            start_date=resolution.interval.start,
-            end_date=resolution.interval.end,
-            precision=resolution.interval.precision,
-            date_text=resolution.text,
-        )
+        interval = resolution.interval
+        event_plan.values += (interval.start, interval.end, interval.precision, resolution.text)
         if not resolution.uses_publication:
             event_plan.anchor_source = None
     return plan
 
 
-def _where(item: SeedInput, section: str, index: int) -> tuple[SeedInput, tuple[str, int]]:
-    """Where a row is written, for an error found while writing it."""
-    return item, (section, index)
+def _anchor_key(seed: DateSeed) -> str | None:
+    """The rule's field that names another event, where an anchor error is placed."""
+    return next((k for k in ("anchor", "same_as", "after") if getattr(seed, k)), None)
 
 
 def _find(text: str | None, quote: str) -> int | None:

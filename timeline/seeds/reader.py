@@ -95,7 +95,7 @@ class _Frame:
 _NO_KEY = object()
 
 
-def _parser(content: str) -> Any:
+def _parser(content: str | bytes) -> Any:
     if _CParser is not None:
         return _CParser(content)
     from ruamel.yaml.main import YAML  # pragma: no cover
@@ -103,7 +103,7 @@ def _parser(content: str) -> Any:
     return iter(YAML(typ="safe", pure=True).parse(content))  # pragma: no cover
 
 
-def _events(content: str) -> Any:
+def _events(content: str | bytes) -> Any:
     parser = _parser(content)
     if _CParser is None:  # pragma: no cover
         yield from parser
@@ -115,11 +115,14 @@ def _events(content: str) -> Any:
 Hook = Callable[[str, int, Any], bool]
 
 
-def read_tree(content: str, name: str, *, track: bool = True, on_item: Hook | None = None) -> Tree:
-    """Compose the one document of `content`; a syntax error is raised, other problems
-    (duplicate keys, NUL characters) are collected in `problems`. Without `track`, the
-    lines and quote spans are not kept (a file without errors never needs them: a third
-    less time and half the memory); a duplicate key then reads the file again with them.
+def read_tree(
+    content: str | bytes, name: str, *, track: bool = True, on_item: Hook | None = None
+) -> Tree:
+    """Compose the one document of `content` (UTF-8 bytes, or text); a syntax error is
+    raised, other problems (duplicate keys, NUL characters) are collected in `problems`.
+    Without `track`, the lines and quote spans are not kept (a file without errors never
+    needs them: a third less time and half the memory); a duplicate key then reads the
+    file again with them.
 
     `on_item(section, index, value)` is given each item of a top-level list as soon as
     it is complete; when it returns True (it kept what it needed), the item is not kept
@@ -130,7 +133,7 @@ def read_tree(content: str, name: str, *, track: bool = True, on_item: Hook | No
     return _compose(content, name, True, on_item)
 
 
-def _compose(content: str, name: str, track: bool, on_item: Hook | None) -> Tree:
+def _compose(content: str | bytes, name: str, track: bool, on_item: Hook | None) -> Tree:
     tree = Tree(None)
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}

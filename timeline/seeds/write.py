@@ -3,7 +3,7 @@ lists, and count every change. Runs inside the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,18 +21,25 @@ from timeline.models import (
     Source,
     SourceCitation,
 )
-from timeline.seeds.plan import Plan, SeedInput
+from timeline.seeds.rows import Links, Plan, SeedInput
 from timeline.vocab import TABLES, normalize_name
 
 
 @dataclass
 class Tracker:
-    """Which slugs or link keys a load created, updated, removed, or left alone."""
+    """How many rows or links a load created, updated, removed, or left alone; the slugs
+    of the rows it created and of what it updated (links are only counted)."""
 
     created: set[Any] = field(default_factory=set)
     updated: set[Any] = field(default_factory=set)
     removed: int = 0
-    seen: set[Any] = field(default_factory=set)
+    seen: int = 0
+    added: int = 0
+
+    def create(self, slug: str | None = None) -> None:
+        self.added += 1
+        if slug is not None:
+            self.created.add(slug)
 
     def changed(self, key: Any) -> None:
         if key not in self.created:
@@ -40,14 +47,15 @@ class Tracker:
 
     def counts(self) -> Counts:
         return Counts(
-            created=len(self.created),
+            created=self.added,
             updated=len(self.updated),
             removed=self.removed,
-            unchanged=len(self.seen - self.created - self.updated),
+            unchanged=self.seen - self.added - len(self.updated),
         )
 
 
 Row = Source | Actor | Event
+BATCH = 2000  # rows a statement: the rows of a table are never all built at once
 
 
 def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Counts]:
@@ -70,9 +78,10 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
         (tables.event_countries, "event_id", "country_code", event_ids, plan.events, "countries"),
     ]
     for table, parent, value, ids, of_rows, attribute in children:
-        wanted = {
-            (ids[slug], v): slug for slug, p in of_rows.items() for v in getattr(p, attribute)
-        }
+
+        def wanted(ids: dict[str, int] = ids, rows: Any = of_rows, name: str = attribute) -> Any:
+            return (((ids[s], v), s) for s, p in rows.items() for v in getattr(p, name))
+
         _sync_children(session, table, parent, value, ids, wanted, track)
 
     source_ids, actor_ids, event_ids = (
@@ -94,44 +103,43 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
     }
     _set(session, tables.events, anchors, events, event_ids, track["events"])
 
-    said = [(slug, p.links, p.origin) for slug, p in plan.events.items()]
-    said += [(extra.event, extra.links, extra.origin) for extra in plan.extras]
-    links: list[tuple[Any, tuple[str, ...], set[tuple[Any, ...]]]] = [
+    said = _said(plan)
+    links: list[tuple[Any, tuple[str, ...], Callable[[], Iterator[tuple[Any, ...]]]]] = [
         (
             SourceCitation,
             ("citing_source_id", "cited_source_id"),
-            {
-                (source_ids[slug], source_ids[cited], p.origin)
+            lambda: (
+                ((source_ids[slug], source_ids[cited]), p.origin)
                 for slug, p in plan.sources.items()
                 for cited in p.cites
-            },
+            ),
         ),
         (
             EventActor,
             ("event_id", "actor_id", "role"),
-            {
-                (event_ids[slug], actor_ids[actor], role, origin)
-                for slug, said_links, origin in said
+            lambda: (
+                ((event_ids[slug], actor_ids[actor], role), origin)
+                for slug, said_links, origin in said()
                 for actor, role in said_links.actors
-            },
+            ),
         ),
         (
             Evidence,
             ("event_id", "source_id", "quote", "quote_start", "quote_end"),
-            {
-                (event_ids[slug], source_ids[source], quote, start, _end(quote, start), origin)
-                for slug, said_links, origin in said
+            lambda: (
+                ((event_ids[slug], source_ids[source], quote, start, _end(quote, start)), origin)
+                for slug, said_links, origin in said()
                 for source, quote, start in said_links.evidence
-            },
+            ),
         ),
         (
             EventRelation,
             ("subject_event_id", "kind", "object_event_id"),
-            {
-                (event_ids[slug], kind, event_ids[other], origin)
-                for slug, said_links, origin in said
+            lambda: (
+                ((event_ids[slug], kind, event_ids[other]), origin)
+                for slug, said_links, origin in said()
                 for kind, other in said_links.relations
-            },
+            ),
         ),
     ]
     for model, columns, desired in links:
@@ -160,6 +168,35 @@ def owner(origin: str) -> str:
     return f"the seed file {origin}"
 
 
+def _said(plan: Plan) -> Callable[[], Iterator[tuple[str, Links, str]]]:
+    """What the files say about each event, each link once: the events' own links, then
+    those files add to others' events (the event's own file first)."""
+    extras: list[tuple[str, Links, str]] = []
+    known: dict[str, tuple[set[Any], set[Any], set[Any]]] = {}
+    for extra in plan.extras:
+        own = plan.events.get(extra.event)
+        if extra.event not in known:
+            links = own.links if own else Links((), (), ())
+            known[extra.event] = (set(links.actors), set(links.evidence), set(links.relations))
+        actors, evidence, relations = known[extra.event]
+        fresh = Links(
+            tuple(x for x in extra.links.actors if x not in actors),
+            tuple(x for x in extra.links.evidence if x not in evidence),
+            tuple(x for x in extra.links.relations if x not in relations),
+        )
+        actors.update(fresh.actors)
+        evidence.update(fresh.evidence)
+        relations.update(fresh.relations)
+        extras.append((extra.event, fresh, extra.origin))
+
+    def each() -> Iterator[tuple[str, Links, str]]:
+        for slug, p in plan.events.items():
+            yield slug, p.links, p.origin
+        yield from extras
+
+    return each
+
+
 def _end(quote: str | None, start: int | None) -> int | None:
     return None if quote is None or start is None else start + len(quote)
 
@@ -183,12 +220,17 @@ def _upsert(
             existing[found["slug"]] = dict(found)
     new: list[dict[str, Any]] = []
     for slug, row_plan in planned.items():
-        tracker.seen.add(slug)
-        values = {**row_plan.values, "origin": row_plan.origin}
+        tracker.seen += 1
+        values = dict(zip(row_plan.COLUMNS, row_plan.values, strict=True))
+        values["origin"] = row_plan.origin
         row = existing.get(slug)
         if row is None:
-            new.append({"slug": slug, **values})
-            tracker.created.add(slug)
+            values["slug"] = slug
+            new.append(values)
+            tracker.create(slug)
+            if len(new) == BATCH:
+                session.execute(insert(table), new)
+                new = []
         elif row["origin"] not in origins:
             item, path = row_plan.where
             message = f"{slug!r} belongs to {owner(row['origin'])}: choose another slug"
@@ -225,8 +267,7 @@ def _set(
         old = before.get(slug, dict.fromkeys(wanted))
         if any(old[name] != value for name, value in wanted.items()):
             changes.append({"row_id": ids[slug], **{f"new_{k}": v for k, v in wanted.items()}})
-            if slug not in tracker.created:
-                tracker.changed(slug)
+            tracker.changed(slug)
     if changes:
         names = next(iter(values.values()))
         columns: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
@@ -245,35 +286,39 @@ def _sync_children(
     parent: str,
     value: str,
     rows: dict[str, int],
-    wanted: dict[tuple[int, str], str],
+    wanted: Callable[[], Iterator[tuple[tuple[int, str], str]]],
     track: dict[str, Tracker],
 ) -> None:
     """Aliases and countries belong to their row: add the new ones, drop the old ones
-    (`wanted`: (row id, value) -> the row's slug)."""
+    (`wanted` gives each (row id, value) and the row's slug, once)."""
     slugs = {id_: slug for slug, id_ in rows.items()}
-    have = _existing(session, [table.c[parent], table.c[value]], set(slugs))
+    cols = [table.c[parent], table.c[value]]
+    have = _existing(session, cols, set(slugs))
     tracker = track[table.name]
     parents = track["actors" if parent == "actor_id" else "events"]
-    for key in have - wanted.keys():
-        session.execute(delete(table).where(*_matching([table.c[parent], table.c[value]], key)))
-        tracker.removed += 1
-        parents.changed(slugs[key[0]])
-    new = [key for key in wanted if key not in have]
+    if have:
+        stale = set(have)
+        for key, _ in wanted():
+            stale.discard(key)
+        for key in stale:
+            session.execute(delete(table).where(*_matching(cols, key)))
+            tracker.removed += 1
+            parents.changed(slugs[key[0]])
+    keyed = "alias_key" in table.c
+    new: list[dict[str, Any]] = []
+    for (id_, v), slug in wanted():
+        tracker.seen += 1
+        if (id_, v) in have:
+            continue
+        new.append({parent: id_, value: v, **({"alias_key": normalize_name(v)} if keyed else {})})
+        tracker.create()
+        if slug not in parents.created:
+            parents.changed(slug)
+        if len(new) == BATCH:
+            session.execute(insert(table), new)
+            new = []
     if new:
-        keyed = "alias_key" in table.c
-        session.execute(
-            insert(table),
-            [
-                {parent: id_, value: v, **({"alias_key": normalize_name(v)} if keyed else {})}
-                for id_, v in new
-            ],
-        )
-    for key, slug in wanted.items():
-        tracker.seen.add((slug, key[1]))
-        if key not in have:
-            tracker.created.add((slug, key[1]))
-            if slug not in parents.created:
-                parents.changed(slug)
+        session.execute(insert(table), new)
 
 
 def _sync_links(
@@ -281,33 +326,55 @@ def _sync_links(
     model: Any,
     columns: tuple[str, ...],
     origins: set[str],
-    desired: set[tuple[Any, ...]],
+    desired: Callable[[], Iterator[tuple[tuple[Any, ...], str]]],
     tracker: Tracker,
 ) -> None:
     """Links (citations, roles, evidence, relations) are owned by the file that lists them:
-    in Core, a few statements for the whole set rather than a query per link."""
+    in Core, a few statements a batch rather than a query per link. `desired` gives each
+    link's key and origin, once; it is read again rather than held."""
     table = model.__table__
     cols = [table.c[name] for name in columns]
-    wanted = {row[:-1]: row[-1] for row in desired}
     owned = {
         tuple(row[:-1]): row[-1]
         for row in session.execute(select(*cols, table.c.origin).where(table.c.origin.in_(origins)))
     }
-    for key in owned.keys() - wanted.keys():
-        session.execute(delete(table).where(*_matching(cols, key)))
-        tracker.removed += 1
-    new = [key for key in wanted if key not in owned]
-    elsewhere = _existing(session, cols, {key[0] for key in new})  # another file or import
-    rows = []
-    for key, origin in wanted.items():
-        tracker.seen.add(key)
+    if owned:
+        stale = set(owned)
+        for key, _ in desired():
+            stale.discard(key)
+        for key in stale:
+            session.execute(delete(table).where(*_matching(cols, key)))
+            tracker.removed += 1
+    batch: list[tuple[tuple[Any, ...], str]] = []
+    for key, origin in desired():
+        tracker.seen += 1
         if key in owned:
             if owned[key] != origin:
                 session.execute(update(table).where(*_matching(cols, key)).values(origin=origin))
                 tracker.changed(key)
-        elif key not in elsewhere:
+        else:
+            batch.append((key, origin))
+            if len(batch) == BATCH:
+                _insert_links(session, table, columns, cols, batch, tracker)
+                batch = []
+    _insert_links(session, table, columns, cols, batch, tracker)
+
+
+def _insert_links(
+    session: Session,
+    table: Any,
+    columns: tuple[str, ...],
+    cols: list[Any],
+    batch: list[tuple[tuple[Any, ...], str]],
+    tracker: Tracker,
+) -> None:
+    """New links, but for those another file or an import already stored."""
+    elsewhere = _existing(session, cols, {key[0] for key, _ in batch})
+    rows = []
+    for key, origin in batch:
+        if key not in elsewhere:
             rows.append({**dict(zip(columns, key, strict=True)), "origin": origin})
-            tracker.created.add(key)
+            tracker.create()
     if rows:
         session.execute(insert(table), rows)
 
