@@ -56,6 +56,7 @@ class Tracker:
 
 Row = Source | Actor | Event
 BATCH = 2000  # rows a statement: the rows of a table are never all built at once
+Wanted = Callable[[], Iterator[tuple[Any, Any]]]  # what a plan still gives: (key, extra)
 
 
 def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Counts]:
@@ -296,14 +297,8 @@ def _sync_children(
     have = _existing(session, cols, set(slugs))
     tracker = track[table.name]
     parents = track["actors" if parent == "actor_id" else "events"]
-    if have:
-        stale = set(have)
-        for key, _ in wanted():
-            stale.discard(key)
-        for key in stale:
-            session.execute(delete(table).where(*_matching(cols, key)))
-            tracker.removed += 1
-            parents.changed(slugs[key[0]])
+    for key in _delete_stale(session, table, cols, set(have), wanted, tracker):
+        parents.changed(slugs[key[0]])
     keyed = "alias_key" in table.c
     new: list[dict[str, Any]] = []
     for (id_, v), slug in wanted():
@@ -319,6 +314,19 @@ def _sync_children(
             new = []
     if new:
         session.execute(insert(table), new)
+
+
+def _delete_stale(
+    session: Session, table: Any, cols: list[Any], stale: set[Any], wanted: Wanted, tracker: Tracker
+) -> set[Any]:
+    """Delete the stored keys (`stale`, emptied of what `wanted` still gives); return them."""
+    if stale:
+        for key, _ in wanted():
+            stale.discard(key)
+    for key in stale:
+        session.execute(delete(table).where(*_matching(cols, key)))
+        tracker.removed += 1
+    return stale
 
 
 def _sync_links(
@@ -338,13 +346,7 @@ def _sync_links(
         tuple(row[:-1]): row[-1]
         for row in session.execute(select(*cols, table.c.origin).where(table.c.origin.in_(origins)))
     }
-    if owned:
-        stale = set(owned)
-        for key, _ in desired():
-            stale.discard(key)
-        for key in stale:
-            session.execute(delete(table).where(*_matching(cols, key)))
-            tracker.removed += 1
+    _delete_stale(session, table, cols, set(owned), desired, tracker)
     batch: list[tuple[tuple[Any, ...], str]] = []
     for key, origin in desired():
         tracker.seen += 1
