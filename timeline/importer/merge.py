@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Index, text
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.schema import CreateIndex, DropIndex
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from timeline import db
 from timeline.changes import Counts, no_counts
@@ -81,6 +81,7 @@ class Merger:
             # Fresh statistics, or the planner takes a table that just received a million
             # rows for an empty one (until autovacuum comes by): 8x slower queries.
             step("analyzing")
+            self.execute("RESET default_statistics_target")  # rough ones were for staging
             for table, counts in self.counts.items():
                 if counts.created or counts.removed:
                     self.execute(f"ANALYZE {table}")
@@ -162,15 +163,25 @@ class Merger:
     def bulk(self, table: str, rows: int) -> Iterator[None]:
         """A large insert into an empty table runs without the table's secondary indexes,
         which are built once afterwards (as pg_restore does): sorting once is cheaper
-        than a million index insertions. Unique keys stay, so duplicates still fail."""
+        than a million index insertions. Unique keys stay, so duplicates still fail.
+        On PostgreSQL its foreign keys go too and are added back, checked in one join
+        each: row by row, each check locks the row it finds (three times the insert)."""
         indexes: list[Index] = []
+        keys: list[ForeignKeyConstraint] = []
         if rows >= BULK_ROWS and self.first(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")[0]:
-            indexes = sorted(metadata.tables[table].indexes, key=lambda index: str(index.name))
+            found = metadata.tables[table]
+            indexes = sorted(found.indexes, key=lambda index: str(index.name))
+            if self.postgres:
+                keys = sorted(found.foreign_key_constraints, key=lambda key: str(key.name))
         for index in indexes:
             self.connection.execute(DropIndex(index))
+        for key in keys:
+            self.connection.execute(DropConstraint(key))
         yield
         for index in indexes:
             self.connection.execute(CreateIndex(index))
+        for key in keys:
+            self.connection.execute(AddConstraint(key))
 
     def duplicates(self, parent: Parent, where: str, key: str) -> None:
         staged = PARENTS[parent.table]
