@@ -4,6 +4,7 @@ validated, and the SQL conditions they become."""
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -193,7 +194,14 @@ def conditions(connection: Connection, filters: EventFilters) -> list[ColumnElem
         conditions.append(events.c.slug == filters.slug)
     if filters.actors:
         ids = sorted({resolve_actor(connection, name).id for name in filters.actors})
-        conditions.append(events.c.id.in_(_events_of_all(ids)))
+        if len(ids) == 1 and _walk_the_dates(connection, ids[0], filters.limit):
+            conditions.append(
+                exists().where(
+                    event_actors.c.event_id == events.c.id, event_actors.c.actor_id == ids[0]
+                )
+            )
+        else:
+            conditions.append(events.c.id.in_(_events_of_all(ids)))
     if filters.source is not None:
         source_id = resolve_source(connection, filters.source)
         conditions.append(
@@ -215,6 +223,21 @@ def _starts_near(date_from: date, date_to: date) -> ColumnElement[bool]:
             and_(events.c.span_class == k, events.c.start_date.between(earliest, date_to))
         )
     return or_(*ranges)
+
+
+def _walk_the_dates(connection: Connection, actor_id: int, limit: int | None) -> bool:
+    """Whether the first `limit` events of an actor are found sooner by walking the
+    date index and checking each event's actors (about limit * events / n rows for an
+    actor in n events) than by reading its n events and sorting them. SQLite keeps no
+    such statistics, so a count capped where the two meet decides: for an actor in 35,000
+    of 1,000,000 events, 2 ms against 150 ms. PostgreSQL's planner knows on its own."""
+    if limit is None or connection.dialect.name != "sqlite":
+        return False
+    total = connection.execute(select(func.max(events.c.id))).scalar() or 0
+    meet = math.isqrt(limit * total) + 1
+    of_actor = select(event_actors.c.event_id).where(event_actors.c.actor_id == actor_id)
+    found = select(func.count()).select_from(of_actor.limit(meet).subquery())
+    return connection.execute(found).scalar_one() >= meet
 
 
 def _events_of_all(actor_ids: list[int]) -> Select[Any]:
