@@ -93,6 +93,7 @@ def actor_kind(code: str, types: list[str]) -> str:
     return "group"
 
 
+@cache  # a few hundred codes, asked for once a row
 def title_description(code: str, base: str, root: str) -> str:
     """The event's description for a title, without the codebook's "not specified
     below" (a four-digit code GDELT does not list falls back to its base code)."""

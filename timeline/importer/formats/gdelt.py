@@ -247,8 +247,9 @@ class Reader:
         if fips:
             if not _FIPS.fullmatch(fips):
                 raise RowError("ActionGeo_CountryCode", f"{fips!r} is not a FIPS 10-4 country code")
-            if fips in cameo.fips_to_iso3():
-                countries.add(cameo.fips_to_iso3()[fips])
+            iso3 = cameo.fips_to_iso3().get(fips)
+            if iso3 is not None:
+                countries.add(iso3)
         roles, names = [], []
         for at, role in ACTORS:
             actor = self._actor(f, at)
