@@ -90,19 +90,17 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
         _ids(session, Actor),
         _ids(session, Event),
     )
-    affiliations = {
-        slug: {"affiliation_id": actor_ids[p.affiliation] if p.affiliation else None}
-        for slug, p in plan.actors.items()
-    }
-    _set(session, tables.actors, affiliations, actors, actor_ids, track["actors"])
-    anchors = {
-        slug: {
-            "anchor_event_id": event_ids[p.anchor_event] if p.anchor_event else None,
-            "anchor_source_id": source_ids[p.anchor_source] if p.anchor_source else None,
-        }
-        for slug, p in plan.events.items()
-    }
-    _set(session, tables.events, anchors, events, event_ids, track["events"])
+    # Each row's slug and values, made as they are compared (the slugs were checked).
+    affiliations = ((s, (actor_ids.get(p.affiliation or ""),)) for s, p in plan.actors.items())
+    anchors = (
+        (s, (event_ids.get(p.anchor_event or ""), source_ids.get(p.anchor_source or "")))
+        for s, p in plan.events.items()
+    )
+    for table, names, values, before, ids in (
+        (tables.actors, ("affiliation_id",), affiliations, actors, actor_ids),
+        (tables.events, ("anchor_event_id", "anchor_source_id"), anchors, events, event_ids),
+    ):
+        _set(session, table, names, values, before, ids, track[table.name])
 
     said = _said(plan)
     links: list[tuple[Any, tuple[str, ...], Callable[[], Iterator[tuple[Any, ...]]]]] = [
@@ -260,20 +258,21 @@ def _upsert(
 def _set(
     session: Session,
     table: Any,
-    values: dict[str, dict[str, Any]],
+    names: tuple[str, ...],
+    values: Iterator[tuple[str, tuple[Any, ...]]],
     before: dict[str, dict[str, Any]],
     ids: dict[str, int],
     tracker: Tracker,
 ) -> None:
-    """Columns that point at other rows, set once every row exists: only where changed."""
-    changes = []
-    for slug, wanted in values.items():
-        old = before.get(slug, dict.fromkeys(wanted))
-        if any(old[name] != value for name, value in wanted.items()):
-            changes.append({"row_id": ids[slug], **{f"new_{k}": v for k, v in wanted.items()}})
+    """Columns that point at other rows (`names`), set once every row exists: only where
+    changed (`values` gives each row's slug and values, once)."""
+    changes, news = [], [f"new_{name}" for name in names]
+    for slug, wanted in values:
+        old = before.get(slug)
+        if any((old[name] if old else None) != v for name, v in zip(names, wanted, strict=True)):
+            changes.append({"row_id": ids[slug], **dict(zip(news, wanted, strict=True))})
             tracker.changed(slug)
     if changes:
-        names = next(iter(values.values()))
         columns: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
         statement = update(table).where(table.c.id == bindparam("row_id")).values(columns)
         session.execute(statement, changes)
