@@ -211,8 +211,13 @@ def resolve_all(
         resolved[slug] = ResolvedDate(interval, rule.text, rule.anchor_event, uses_publication)
         return interval
 
-    for slug in rules:
-        visit(slug, ())
+    try:
+        for slug in rules:
+            visit(slug, ())
+    finally:
+        # `visit` refers to itself, a cycle that would keep every rule and all it refers
+        # to alive while the cyclic collector is paused (as a seed load does).
+        del visit
     return resolved
 
 
