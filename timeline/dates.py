@@ -191,7 +191,7 @@ def resolve_all(
                 broken.add(slug)
                 return None
             if target in rules:
-                anchor = visit(target, (*path, slug))
+                anchor = visit(target, (*path, slug))  # noqa: F821 (deleted once done)
                 if anchor is None:
                     broken.add(slug)
                     return None
