@@ -191,7 +191,7 @@ def resolve_all(
                 broken.add(slug)
                 return None
             if target in rules:
-                anchor = visit(target, (*path, slug))
+                anchor = visit(target, (*path, slug))  # noqa: F821 (deleted once done)
                 if anchor is None:
                     broken.add(slug)
                     return None
@@ -211,8 +211,13 @@ def resolve_all(
         resolved[slug] = ResolvedDate(interval, rule.text, rule.anchor_event, uses_publication)
         return interval
 
-    for slug in rules:
-        visit(slug, ())
+    try:
+        for slug in rules:
+            visit(slug, ())
+    finally:
+        # `visit` refers to itself, a cycle that would keep every rule and all it refers
+        # to alive while the cyclic collector is paused (as a seed load does).
+        del visit
     return resolved
 
 

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - no compiler and no wheel for this plat
 
 MAX_DEPTH = 64
 MAX_ALIAS_VALUES = 100_000  # values that aliases may add, in all
+SHARED_LENGTH = 64  # values up to this long are kept once however often they occur
 NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 CORE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
@@ -139,6 +140,7 @@ def _compose(content: str | bytes, name: str, track: bool, on_item: Hook | None)
     anchors: dict[str, tuple[Any, int]] = {}
     alias_values = 0
     documents = 0
+    shared: dict[str, str] = {}  # short values repeat (slugs, roles, types): one copy each
 
     def where(line: int) -> tuple[str, int]:
         path: list[int | str] = []
@@ -206,6 +208,8 @@ def _compose(content: str | bytes, name: str, track: bool, on_item: Hook | None)
                     value = None
                 elif "\x00" in value:
                     tree.problems.append(fail(line, "NUL characters are not allowed"))
+                elif len(value) <= SHARED_LENGTH:
+                    value = shared.setdefault(value, value)
                 if (
                     track
                     and stack

@@ -90,19 +90,17 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
         _ids(session, Actor),
         _ids(session, Event),
     )
-    affiliations = {
-        slug: {"affiliation_id": actor_ids[p.affiliation] if p.affiliation else None}
-        for slug, p in plan.actors.items()
-    }
-    _set(session, tables.actors, affiliations, actors, actor_ids, track["actors"])
-    anchors = {
-        slug: {
-            "anchor_event_id": event_ids[p.anchor_event] if p.anchor_event else None,
-            "anchor_source_id": source_ids[p.anchor_source] if p.anchor_source else None,
-        }
-        for slug, p in plan.events.items()
-    }
-    _set(session, tables.events, anchors, events, event_ids, track["events"])
+    # Each row's slug and values, made as they are compared (the slugs were checked).
+    affiliations = ((s, (actor_ids.get(p.affiliation or ""),)) for s, p in plan.actors.items())
+    anchors = (
+        (s, (event_ids.get(p.anchor_event or ""), source_ids.get(p.anchor_source or "")))
+        for s, p in plan.events.items()
+    )
+    for table, names, values, before, ids in (
+        (tables.actors, ("affiliation_id",), affiliations, actors, actor_ids),
+        (tables.events, ("anchor_event_id", "anchor_source_id"), anchors, events, event_ids),
+    ):
+        _set(session, table, names, values, before, ids, track[table.name])
 
     said = _said(plan)
     links: list[tuple[Any, tuple[str, ...], Callable[[], Iterator[tuple[Any, ...]]]]] = [
@@ -152,10 +150,13 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
         "sources": plan.sources,
     }
     for model, table in ((Event, "events"), (Actor, "actors"), (Source, "sources")):
-        stale = select(model).where(model.origin.in_(origins), model.slug.not_in(planned[table]))
-        for row in session.scalars(stale):
-            session.delete(row)
-            track[table].removed += 1
+        # The owned slugs compared here, not a NOT IN of every planned slug: SQLite keeps
+        # a prepared statement's parameters, megabytes for 20,000 of them.
+        owned = session.scalars(select(model.slug).where(model.origin.in_(origins)))
+        for chunk in _chunks([slug for slug in owned if slug not in planned[table]]):
+            for row in session.scalars(select(model).where(model.slug.in_(chunk))):
+                session.delete(row)
+                track[table].removed += 1
         session.flush()
     return {table: tracker.counts() for table, tracker in track.items()}
 
@@ -257,26 +258,28 @@ def _upsert(
 def _set(
     session: Session,
     table: Any,
-    values: dict[str, dict[str, Any]],
+    names: tuple[str, ...],
+    values: Iterator[tuple[str, tuple[Any, ...]]],
     before: dict[str, dict[str, Any]],
     ids: dict[str, int],
     tracker: Tracker,
 ) -> None:
-    """Columns that point at other rows, set once every row exists: only where changed."""
-    changes = []
-    for slug, wanted in values.items():
-        old = before.get(slug, dict.fromkeys(wanted))
-        if any(old[name] != value for name, value in wanted.items()):
-            changes.append({"row_id": ids[slug], **{f"new_{k}": v for k, v in wanted.items()}})
+    """Columns that point at other rows (`names`), set once every row exists: only where
+    changed (`values` gives each row's slug and values, once)."""
+    changes, news = [], [f"new_{name}" for name in names]
+    for slug, wanted in values:
+        old = before.get(slug)
+        if any((old[name] if old else None) != v for name, v in zip(names, wanted, strict=True)):
+            changes.append({"row_id": ids[slug], **dict(zip(news, wanted, strict=True))})
             tracker.changed(slug)
     if changes:
-        names = next(iter(values.values()))
         columns: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
         statement = update(table).where(table.c.id == bindparam("row_id")).values(columns)
         session.execute(statement, changes)
 
 
-def _chunks(items: list[Any], size: int = 5000) -> Iterator[list[Any]]:
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """IN lists of a few hundred: SQLite keeps each cached statement's parameters."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -391,8 +394,6 @@ def _matching(cols: list[Any], key: tuple[Any, ...]) -> list[Any]:
 def _existing(session: Session, cols: list[Any], firsts: set[Any]) -> set[tuple[Any, ...]]:
     """The keys already stored for these first columns (event or citing source ids)."""
     found: set[tuple[Any, ...]] = set()
-    ordered = sorted(firsts)
-    for start in range(0, len(ordered), 5000):
-        chunk = ordered[start : start + 5000]
+    for chunk in _chunks(sorted(firsts)):
         found.update(tuple(row) for row in session.execute(select(*cols).where(cols[0].in_(chunk))))
     return found
