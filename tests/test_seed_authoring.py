@@ -280,6 +280,11 @@ BAD_SEEDS = [
         "mine.yaml:6: sources[0].text_file: sub: not a regular file",
     ),
     (
+        "a text file over 16 MB",
+        SOURCE + "    text_file: big.txt\n",
+        "mine.yaml:6: sources[0].text_file: big.txt: larger than 16 MB",
+    ),
+    (
         "billion laughs",
         LAUGHS + "\n",
         "mine.yaml:5: a4[7]: aliases expand to more than 100000 values; write the repeated parts out",
@@ -292,6 +297,8 @@ def test_bad_seeds_are_refused_with_their_place_and_nothing_is_written(
     case: str, content: str, message: str, tmp_path: Path, seeded_url: URL
 ) -> None:
     (tmp_path / "sub").mkdir()
+    with (tmp_path / "big.txt").open("wb") as big:  # sparse: 16 MB and a byte, quickly
+        big.truncate(16 * 2**20 + 1)
     name = write(tmp_path, content)
     files = sorted(p.name for p in tmp_path.iterdir())
     before = snapshot(seeded_url)
@@ -302,6 +309,16 @@ def test_bad_seeds_are_refused_with_their_place_and_nothing_is_written(
     result = run("new.db", "load", "--dry-run", name)
     assert (result.exit_code, result.stderr) == (2, errors(message))
     assert sorted(p.name for p in tmp_path.iterdir()) == files
+
+
+def test_a_seed_file_over_64_mb_is_refused_unread(tmp_path: Path) -> None:
+    with (tmp_path / "huge.yaml").open("wb") as huge:
+        huge.truncate(64 * 2**20 + 1)
+    for command in (["load", "--dry-run"], ["seed", "check"]):
+        result = run("new.db", *command, str(tmp_path / "huge.yaml"))
+        message = errors(f"{tmp_path / 'huge.yaml'}: larger than 64 MB")
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+    assert not Path("new.db").exists()
 
 
 def test_a_symlink_out_of_the_directory_is_refused(tmp_path: Path) -> None:

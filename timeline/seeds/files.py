@@ -68,6 +68,6 @@ def source_text(
     if status.st_size > MAX_TEXT_BYTES:
         raise error(f"{text_file}: larger than {MAX_TEXT_BYTES // 2**20} MB")
     try:
-        return read_text(target, text_file)
+        return read_text(target, text_file, MAX_TEXT_BYTES)
     except FileInputError as exc:
         raise error(f"{text_file}: {exc.message}") from None
