@@ -73,7 +73,9 @@ class PostgresServer:
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def drop_all(self) -> None:
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        # 24 at a time: a drop mostly waits for its checkpoint, so the more share one,
+        # the fewer checkpoints in all (40 drops: 68 s one by one, 3 s eight at a time).
+        with ThreadPoolExecutor(max_workers=24) as pool:
             list(pool.map(self.drop, reversed(self.created)))
 
 
