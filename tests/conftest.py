@@ -79,6 +79,30 @@ class PostgresServer:
             list(pool.map(self.drop, reversed(self.created)))
 
 
+# The slowest files first (as measured, slowest first): under `--dist loadfile` a worker
+# takes whole files, so a long one started last would keep one worker busy while the
+# other sits idle. Within a file the order stays as written.
+SLOW_FIRST = [
+    "test_crash_safety.py",
+    "test_cli_transfer.py",
+    "test_benchmarks.py",
+    "test_wheel.py",
+    "test_fuzz.py",
+    "test_html.py",
+    "test_cli_errors.py",
+    "test_cli_sql.py",
+    "test_gdelt.py",
+    "test_cli_views.py",
+    "test_cli_faults.py",
+    "test_concurrency.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer | None]:
     raw = os.environ.get(PG_ENV)
