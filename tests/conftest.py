@@ -81,7 +81,9 @@ class PostgresServer:
 
 # The slowest files first (as measured, slowest first): under `--dist loadfile` a worker
 # takes whole files, so a long one started last would keep one worker busy while the
-# other sits idle. Within a file the order stays as written.
+# other sits idle. Within a file the order stays as written. (pyproject.toml passes
+# --no-loadscope-reorder: else xdist hands out the files with the most tests first,
+# and the slowest files, with few tests each, came last.)
 SLOW_FIRST = [
     "test_crash_safety.py",
     "test_cli_transfer.py",
