@@ -35,6 +35,13 @@ class Backend:
     def drop(self, url: str) -> None:
         raise NotImplementedError
 
+    def drop_later(self, url: str) -> None:
+        """Drop it, now or at `close`."""
+        self.drop(url)
+
+    def close(self) -> None:
+        """Drop what `drop_later` left for the end."""
+
     def connect(self, url: str) -> Any:
         raise NotImplementedError
 
@@ -113,6 +120,8 @@ class Postgres(Backend):
 
         self.server = make_url(server).set(drivername="postgresql")
         self.prefix = f"timeline_bench_{uuid.uuid4().hex[:8]}"
+        self.made = 0
+        self.later: list[str] = []
 
     def _admin(self, statement: str) -> None:
         import psycopg
@@ -125,8 +134,8 @@ class Postgres(Backend):
         return str(url.render_as_string(hide_password=False))
 
     def fresh(self, label: str) -> str:
-        name = f"{self.prefix}_{label}"
-        self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        self.made += 1  # a name of its own: one dropped later may still be there
+        name = f"{self.prefix}_{label}_{self.made}"
         self._admin(f'CREATE DATABASE "{name}"')
         url = self.libpq(self.server.set(database=name))
         migrate(url)
@@ -134,6 +143,19 @@ class Postgres(Backend):
 
     def drop(self, url: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+    def drop_later(self, url: str) -> None:
+        """At `close`, with the others: each DROP DATABASE waits for a checkpoint (seconds
+        on a busy server, and one during a measurement would disturb it), which drops
+        run together share."""
+        self.later.append(url)
+
+    def close(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(self.drop, self.later))
+        self.later.clear()
 
     def connect(self, url: str) -> Any:
         """With JIT off, as `timeline`'s read-only connections: the same server settings."""

@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             for attempt in range(args.repeat):  # alternating, so both see the same machine
                 if attempt:
-                    backend.drop(url)
+                    backend.drop_later(url)
                     url = backend.fresh("imported")
                 imports.append(measure([*command, "--db", url, "import", str(data)]))
                 step("the database's own bulk tool")
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 try:
                     reference = backend.reference(reference_url, tables)
                 finally:
-                    backend.drop(reference_url)
+                    backend.drop_later(reference_url)
                 if reference is not None:
                     references.append(reference)
             for path in tables.values():
@@ -209,7 +209,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 result[f"listing_{fmt}_s"] = measured.seconds
                 result[f"listing_{fmt}_peak_rss_mb"] = measured.peak_rss_mb
         finally:
-            backend.drop(url)
+            backend.drop_later(url)
+            backend.close()
         result["machine"] = machine()
         return result
 

@@ -62,7 +62,7 @@ def test_run_measures_every_figure_on_sqlite(tmp_path: Path) -> None:
     out = tmp_path / "figures.json"
     result = subprocess.run(
         [
-            *(sys.executable, str(RUN), "--events", "300", "--runs", "2", "--cli-runs", "1"),
+            *(sys.executable, str(RUN), "--events", "300", "--runs", "1", "--cli-runs", "1"),
             *("--json", str(out), "--workdir", str(tmp_path / "work")),
         ],
         capture_output=True,
@@ -88,7 +88,7 @@ def test_run_measures_every_figure_on_postgresql(tmp_path: Path) -> None:
     out = tmp_path / "figures.json"
     result = subprocess.run(
         [
-            *(sys.executable, str(RUN), "--events", "300", "--runs", "2"),
+            *(sys.executable, str(RUN), "--events", "300", "--runs", "1"),
             *("--backend", "postgresql", "--postgres-url", server),
             *("--json", str(out), "--workdir", str(tmp_path)),
         ],

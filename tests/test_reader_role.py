@@ -61,9 +61,10 @@ def test_a_user_who_may_not_create_roles_keeps_the_hint(
         assert result.stderr == (
             f"error: this user may not SET ROLE {READER_ROLE}; GRANT {READER_ROLE} TO the user\n"
         )
-    finally:
+    finally:  # the database is left to the session's drop_all; the role goes now
         admin_execute(
-            fresh.set(database=server.admin_url.database),
-            f'DROP DATABASE IF EXISTS "{fresh.database}" WITH (FORCE)',
+            fresh,
+            f"REASSIGN OWNED BY {user} TO CURRENT_USER",
+            f"DROP OWNED BY {user}",
+            f"DROP ROLE {user}",
         )
-        admin_execute(server.admin_url, f"DROP ROLE IF EXISTS {user}")
