@@ -247,8 +247,7 @@ class Reader:
         if fips:
             if not _FIPS.fullmatch(fips):
                 raise RowError("ActionGeo_CountryCode", f"{fips!r} is not a FIPS 10-4 country code")
-            iso3 = cameo.fips_to_iso3().get(fips)
-            if iso3 is not None:
+            if (iso3 := cameo.fips_to_iso3().get(fips)) is not None:
                 countries.add(iso3)
         roles, names = [], []
         for at, role in ACTORS:
