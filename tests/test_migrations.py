@@ -75,10 +75,9 @@ def test_empty_to_head_to_base_to_head(empty_url: URL) -> None:
 @pytest.fixture
 def no_garbage_of_earlier_tests() -> None:
     """Collect what earlier tests left to the garbage collector before warnings become
-    errors. `timeline.db.open_database` does not dispose of the engine it made when it
-    refuses a database (no schema, another revision): its pool keeps a psycopg
-    connection open until the collector frees the engine, whose ResourceWarning then
-    lands in whichever test is running."""
+    errors: a test's own engine that it did not dispose of would otherwise warn in
+    whichever test is running when the collector frees it (timeline itself disposes of
+    every engine it makes, `open_database` included when it refuses a database)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
