@@ -85,15 +85,15 @@ def apply(session: Session, plan: Plan, inputs: list[SeedInput]) -> dict[str, Co
 
         _sync_children(session, table, parent, value, ids, wanted, track)
 
-    source_ids, actor_ids, event_ids = (
-        _ids(session, Source),
-        _ids(session, Actor),
-        _ids(session, Event),
-    )
+    source_ids, actor_ids, event_ids = (_ids(session, m) for m in (Source, Actor, Event))
+
     # Each row's slug and values, made as they are compared (the slugs were checked).
-    affiliations = ((s, (actor_ids.get(p.affiliation or ""),)) for s, p in plan.actors.items())
+    def id_of(ids: dict[str, int], slug: str | None) -> int | None:
+        return ids[slug] if slug else None
+
+    affiliations = ((s, (id_of(actor_ids, p.affiliation),)) for s, p in plan.actors.items())
     anchors = (
-        (s, (event_ids.get(p.anchor_event or ""), source_ids.get(p.anchor_source or "")))
+        (s, (id_of(event_ids, p.anchor_event), id_of(source_ids, p.anchor_source)))
         for s, p in plan.events.items()
     )
     for table, names, values, before, ids in (
