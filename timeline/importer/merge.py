@@ -81,7 +81,6 @@ class Merger:
             # Fresh statistics, or the planner takes a table that just received a million
             # rows for an empty one (until autovacuum comes by): 8x slower queries.
             step("analyzing")
-            self.execute("RESET default_statistics_target")  # rough ones were for staging
             for table, counts in self.counts.items():
                 if counts.created or counts.removed:
                     self.execute(f"ANALYZE {table}")

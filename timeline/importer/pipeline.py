@@ -161,11 +161,11 @@ def _run(
     finish = getattr(reader, "finish", None)
     if finish is not None:
         stager.stage(finish(), report)
-    if postgres:  # rough statistics are enough to plan the merge (and 5x cheaper);
-        # the merge sets the default back before it analyzes the tables it filled
+    if postgres:  # rough statistics are enough to plan the merge, and 5x cheaper
         connection.exec_driver_sql("SET LOCAL default_statistics_target = 10")
         for name in STAGING:
             connection.exec_driver_sql(f"ANALYZE {name}")
+        connection.exec_driver_sql("RESET default_statistics_target")
     origin = origins[0] if len(origins) == 1 else f"{origins[0]} and {len(origins) - 1} more"
     counts = Merger(connection, stager, origin[:ORIGIN_LENGTH]).merge(report)
     flagged = connection.exec_driver_sql(  # the events of the input that carry each flag
