@@ -4,6 +4,8 @@ written as the input's own path (`events[3].date.day`)."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, StringConstraints, ValidationError
@@ -16,6 +18,8 @@ from timeline.vocab import (
     SLUG_PATTERN,
     SLUG_RULE,
 )
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")  # written as .key; others as ["…"]
 
 
 def _no_nul(value: str) -> str:
@@ -43,10 +47,16 @@ def vocabulary(values: tuple[str, ...]) -> Any:
 
 
 def location(loc: tuple[int | str, ...]) -> str:
-    """A pydantic location as the input's own path: events[3].date.day."""
+    """A pydantic location as the input's own path: events[3].date.day. A key that is
+    not a plain name is quoted, so that an error stays one line: `date["a\\nb"]`."""
     place = ""
     for part in loc:
-        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+        if isinstance(part, int):
+            place += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            place += f".{part}" if place else part
+        else:
+            place += f"[{json.dumps(part)}]"
     return place
 
 
