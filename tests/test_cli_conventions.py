@@ -14,6 +14,8 @@ from test_cli_views import complete
 
 from timeline.cli import app
 
+pytestmark = pytest.mark.read_only  # every test only reads: PostgreSQL shares the database
+
 
 def commands() -> list[list[str]]:
     """Every command's words, sub-commands included, read from the app itself."""

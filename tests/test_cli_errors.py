@@ -6,6 +6,7 @@ does not import Alembic.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -160,43 +161,50 @@ def test_reading_leaves_the_file_alone(db_url: URL, command: list[str], code: in
     assert set(files_under(path.parent)) <= {path.name, f"{path.name}-wal", f"{path.name}-shm"}
 
 
+# Runs each command line (JSON arguments) in turn in one process, as `python -m
+# timeline` would, and says after each which heavy libraries are loaded by then: the
+# first command that imports one is the first line that names it.
 PROBE = """
-import runpy, sys
-sys.argv = ["timeline", *sys.argv[1:]]
-code = None
-try:
-    runpy.run_module("timeline", run_name="__main__")
-except SystemExit as exit:
-    code = exit.code
-loaded = sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "pydantic"})
-sys.stderr.write(f"\\nPROBE exit={code} heavy={loaded}\\n")
+import json, runpy, sys
+heavy = set(json.loads(sys.argv[1]))
+for arguments in json.loads(sys.argv[2]):
+    sys.argv = ["timeline", *arguments]
+    code = None
+    try:
+        runpy.run_module("timeline", run_name="__main__")
+    except SystemExit as exit:
+        code = exit.code
+    loaded = sorted({name.split(".")[0] for name in sys.modules} & heavy)
+    sys.stderr.write(f"\\nPROBE {arguments[-1]} exit={code} heavy={loaded}\\n")
 """
 
 
-@pytest.mark.read_only
-@pytest.mark.parametrize(
-    ("command", "code"), [*READ_COMMANDS, (["db", "current"], 0)], ids=[*IDS, "db current"]
-)
-def test_read_commands_import_neither_alembic_nor_pydantic(
-    db_url: URL, command: list[str], code: int
-) -> None:
-    """Each costs 100-300 ms of start-up: migrations and record validation only.
-    (Typer 0.29 imports pydantic for every command, hence the pin below 0.29.)"""
+def probe(heavy: list[str], command_lines: list[list[str]]) -> list[str]:
+    """The PROBE lines of running the command lines in one process."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, "--db", url_string(db_url), *command],
+        [sys.executable, "-c", PROBE, json.dumps(heavy), json.dumps(command_lines)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert done.stderr.splitlines()[-1] == f"PROBE exit={code} heavy=[]", done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("PROBE ")]
+    assert len(lines) == len(command_lines), done.stderr
+    return lines
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"]])
-def test_help_and_version_import_no_database_library(args: list[str]) -> None:
+@pytest.mark.read_only
+def test_read_commands_import_neither_alembic_nor_pydantic(db_url: URL) -> None:
+    """Each costs 100-300 ms of start-up: migrations and record validation only.
+    (Typer 0.29 imports pydantic for every command, hence the pin below 0.29.)"""
+    commands = [*READ_COMMANDS, (["db", "current"], 0)]
+    lines = probe(
+        ["alembic", "pydantic"], [["--db", url_string(db_url), *args] for args, _ in commands]
+    )
+    assert lines == [f"PROBE {args[-1]} exit={code} heavy=[]" for args, code in commands]
+
+
+def test_help_and_version_import_no_database_library() -> None:
     """`timeline --help` is start-up alone (target 150 ms): SQLAlchemy costs ~200 ms more,
     so nothing on the way to the help may import it."""
-    probe = PROBE.replace('{"alembic", "pydantic"}', '{"alembic", "pydantic", "sqlalchemy"}')
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
-    )
-    assert done.stderr.splitlines()[-1] == "PROBE exit=0 heavy=[]", done.stderr
+    lines = probe(["alembic", "pydantic", "sqlalchemy"], [["--help"], ["--version"]])
+    assert lines == ["PROBE --help exit=0 heavy=[]", "PROBE --version exit=0 heavy=[]"]

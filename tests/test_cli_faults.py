@@ -26,6 +26,7 @@ def timeline(url: URL, *args: str, **popen: object) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     "args",
     [
@@ -47,6 +48,7 @@ def test_a_closed_pipe_ends_the_command_quietly(seeded_url: URL, args: list[str]
     assert (process.returncode, stderr) == (141, "")
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("args", [["export"], ["events", "-f", "json"]], ids=" ".join)
 def test_a_full_disk_is_one_line(seeded_url: URL, args: list[str]) -> None:
     with open("/dev/full", "w") as full:
@@ -58,6 +60,7 @@ def test_a_full_disk_is_one_line(seeded_url: URL, args: list[str]) -> None:
     )
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize("target", ["somewhere", ""], ids=["a directory", "empty"])
 def test_export_into_a_directory_is_refused(seeded_url: URL, tmp_path: Path, target: str) -> None:
     (tmp_path / "somewhere").mkdir()
@@ -80,6 +83,7 @@ def test_a_malformed_url_is_one_line_without_its_password(url: str) -> None:
     assert result.stderr == f"error: invalid database URL {url.replace(':secret@', ':***@')!r}\n"
 
 
+@pytest.mark.read_only
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -110,6 +114,7 @@ def test_numbers_out_of_range_are_bad_usage(seeded_url: URL, args: list[str], me
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
 
 
+@pytest.mark.read_only
 def test_json_holds_no_nan_or_infinity(seeded_url: URL, backend: str) -> None:
     """JSON has neither: both backends print the JavaScript names as strings."""
     sql = {
@@ -127,6 +132,7 @@ def test_json_holds_no_nan_or_infinity(seeded_url: URL, backend: str) -> None:
         assert result.stdout == '{"n":"NaN"}\n'
 
 
+@pytest.mark.read_only
 def test_downgrade_asks_first_and_needs_yes_without_a_terminal(seeded_url: URL) -> None:
     before = snapshot(seeded_url)
     result = run(seeded_url, "db", "downgrade", "base")

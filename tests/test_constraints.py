@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Templates
 from sqlalchemy import Engine, insert, text
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 
 from timeline.db import make_engine
@@ -26,11 +27,20 @@ TABLES = Base.metadata.tables
 
 
 @pytest.fixture
-def engine(db_url: URL) -> Iterator[Engine]:
-    """The application's engine: on SQLite it is what turns foreign keys on."""
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
+def engine(backend: str, templates: Templates, tmp_path: Path) -> Iterator[Engine]:
+    """The application's engine on a migrated database (on SQLite it is what turns
+    foreign keys on). On PostgreSQL the tests share one database, emptied after each
+    (rows and sequences); the shared database's check then proves nothing else changed."""
+    with templates.shared(backend, "migrated", tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            if backend == "postgresql":
+                with engine.begin() as connection:
+                    names = ", ".join(TABLES)
+                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+            engine.dispose()
 
 
 def add(engine: Engine, table: str, **values: Any) -> int | None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import Templates, run
 from sqlalchemy.engine import URL
 
 from timeline.output import writers
@@ -19,8 +21,7 @@ HOSTILE = "\x1b[31mred\x1b[0m \x1b]8;;https://x.example/\x07link\x1b]8;;\x07 \x1
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-@pytest.fixture
-def hostile_url(db_url: URL, tmp_path: Path) -> URL:
+def import_hostile(url: URL) -> None:
     lines = [
         {"record": "header", "format": "timeline", "version": 1},
         {
@@ -52,12 +53,20 @@ def hostile_url(db_url: URL, tmp_path: Path) -> URL:
         },
         {"record": "summary", "sources": 1, "actors": 1, "events": 1},
     ]
-    path = tmp_path / "hostile.ndjson"
+    path = Path(str(uuid.uuid4())) / "hostile.ndjson"
+    path.parent.mkdir()
     text = "".join(json.dumps(line) + "\n" for line in lines).replace("\\u0000", "")
     path.write_text(text, encoding="utf-8")
-    result = run(db_url, "import", str(path))
+    result = run(url, "import", str(path))
     assert result.exit_code == 0, result.stderr
-    return db_url
+
+
+@pytest.fixture
+def hostile_url(backend: str, templates: Templates, tmp_path: Path) -> Iterator[URL]:
+    """The hostile rows, imported once per backend; the tests only read them (on
+    PostgreSQL they share the database, checked unchanged after each)."""
+    with templates.shared(backend, "hostile", tmp_path, import_hostile) as url:
+        yield url
 
 
 @pytest.mark.parametrize(

@@ -292,6 +292,7 @@ BAD_SEEDS = [
 ]
 
 
+@pytest.mark.read_only  # a refused load writes nothing: the shared database is checked
 @pytest.mark.parametrize(("case", "content", "message"), BAD_SEEDS, ids=[c[0] for c in BAD_SEEDS])
 def test_bad_seeds_are_refused_with_their_place_and_nothing_is_written(
     case: str, content: str, message: str, tmp_path: Path, seeded_url: URL

@@ -245,21 +245,18 @@ def test_bad_input_is_refused_with_its_place_and_nothing_is_written(
     content: str,
     message: str,
 ) -> None:
-    if stage == "empty":
-        url = templates.fresh_empty(backend, tmp_path)
-        before = None if backend == "sqlite" else snapshot(url)
-    else:
-        url = templates.copy(backend, stage, tmp_path)
-        before = snapshot(url)
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
-    result = run(url, "import", "--format", "timelinejs", str(path))
-    assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"error: {tmp_path}/{message}\n"
-    if before is None:
-        assert not Path(str(url.database)).exists()
-    else:
-        assert snapshot(url) == before
+    # A refused import writes nothing: on PostgreSQL the database is shared, and checked.
+    with templates.shared(backend, stage, tmp_path) as url:
+        before = None if backend == "sqlite" and stage == "empty" else snapshot(url)
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        result = run(url, "import", "--format", "timelinejs", str(path))
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"error: {tmp_path}/{message}\n"
+        if before is None:
+            assert not Path(str(url.database)).exists()
+        else:
+            assert snapshot(url) == before
 
 
 # ---------------------------------------------------------------- round trip
