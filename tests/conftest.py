@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import typer.testing
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
-import typer.testing
 from typer.testing import CliRunner, Result
 
 # Fuzzing (tests/test_fuzz.py): a few examples in `make test`, many in `make fuzz`;

@@ -40,18 +40,26 @@ def read_only(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def mounted(templates: Templates, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def mount_refusal(tmp_path_factory: pytest.TempPathFactory) -> str | None:
+    """Why a directory cannot be mounted read-only here (None: it can), found once."""
     if shutil.which("unshare") is None:
-        pytest.skip("needs unshare(1) to mount a directory read-only")
+        return "needs unshare(1) to mount a directory read-only"
+    probe = read_only(tmp_path_factory.mktemp("probe"), "--version")
+    if probe.returncode != 0:
+        return f"cannot mount read-only here: {probe.stderr.strip() or probe.returncode}"
+    return None
+
+
+@pytest.fixture
+def mounted(templates: Templates, tmp_path: Path, mount_refusal: str | None) -> Path:
+    if mount_refusal is not None:
+        pytest.skip(mount_refusal)
     directory = tmp_path / "media"
     directory.mkdir()
     seeded = templates.template("sqlite", "seeded")
     assert seeded.database
     shutil.copyfile(seeded.database, directory / "timeline.db")
-    probe = read_only(directory, "--version")
-    if probe.returncode != 0:
-        pytest.skip(f"cannot mount read-only here: {probe.stderr.strip() or probe.returncode}")
     return directory
 
 
