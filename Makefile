@@ -25,10 +25,14 @@ demo: $(VENV)/.installed
 	$(BIN)/timeline export --format html -o timeline.html
 	@echo "Open the timeline in a browser: file://$(CURDIR)/timeline.html"
 
+# mypy's cache outside the checkout: a fresh clone checks in 1 s, not 13 s (the cache
+# holds the dependencies' types; it re-checks every file whose content changed).
+MYPY_CACHE_DIR ?= $(HOME)/.cache/timeline/mypy
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	$(BIN)/mypy --cache-dir "$(MYPY_CACHE_DIR)"
 
 # Two workers (pytest-xdist), each taking whole files: a module's fixtures (the wheel
 # and its virtual environment, the 4000-event plans database) are built once.
