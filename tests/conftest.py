@@ -91,17 +91,19 @@ class PostgresServer:
 # and the slowest files, with few tests each, came last.)
 SLOW_FIRST = [
     "test_crash_safety.py",
-    "test_cli_transfer.py",
     "test_benchmarks.py",
-    "test_wheel.py",
-    "test_fuzz.py",
+    "test_cli_transfer.py",
     "test_html.py",
-    "test_cli_errors.py",
     "test_cli_sql.py",
+    "test_concurrency.py",
+    "test_cli_faults.py",
     "test_gdelt.py",
     "test_cli_views.py",
-    "test_cli_faults.py",
-    "test_concurrency.py",
+    "test_wheel.py",
+    "test_cli_errors.py",
+    "test_transfer.py",
+    "test_fuzz.py",
+    "test_seeds.py",
 ]
 
 
