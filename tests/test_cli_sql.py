@@ -340,6 +340,7 @@ def test_without_timeout_a_query_gets_the_default_time_limit(
     result = run(seeded_url, "sql", "SELECT 1 AS n", "--format", "json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [{"n": 1}])
     assert limits == [5.0] == [runner.DEFAULT_TIMEOUT]
+    assert runner.seconds(runner.DEFAULT_TIMEOUT) == "5"  # "error: query exceeded 5 s"
 
 
 @pytest.mark.read_only

@@ -325,7 +325,10 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(
     )
     assert process.stdin is not None
     if moment == "reading":
-        process.stdin.write(data[: len(data) // 2])  # it waits for the rest
+        # The write returns once the import has read all but a pipe buffer (64 KB) of
+        # it: past its start-up, reading, and then waiting for the rest.
+        assert len(data) // 2 > 16 * 64 * 1024
+        process.stdin.write(data[: len(data) // 2])
         process.stdin.flush()
         time.sleep(0.5)
     else:

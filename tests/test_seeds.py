@@ -431,6 +431,16 @@ BAD_INPUTS: list[tuple[str, str | bytes | None, str]] = [
         'bad.yaml:19: events[0].date["a\\nb"]: unknown field',
     ),
     (
+        "a null key",
+        "sources: []\nactors: []\nevents: []\nnull: 1\n",
+        "bad.yaml:4: None: unknown field; expected id, replaces, sources, actors, events, corroborates",
+    ),
+    (  # a name in another script is a plain name: not quoted, not escaped
+        "unknown field in Cyrillic",
+        mutated(set_in("events.0.дата", "2025-09-12")),
+        "bad.yaml:26: events[0].дата: unknown field",
+    ),
+    (
         "invalid day",
         mutated(set_in("events.0.date", {"day": "2025-02-30"})),
         "bad.yaml:18: events[0].date.day: input should be a valid date or datetime, day value is outside expected range",

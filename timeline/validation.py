@@ -19,7 +19,7 @@ from timeline.vocab import (
     SLUG_RULE,
 )
 
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")  # written as .key; others as ["…"]
+_PLAIN_KEY = re.compile(r"[^\W\d][\w-]*")  # a name in any script: .key; others as ["…"]
 
 
 def _no_nul(value: str) -> str:
@@ -53,10 +53,10 @@ def location(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             place += f"[{part}]"
-        elif _PLAIN_KEY.fullmatch(part):
-            place += f".{part}" if place else part
-        else:
-            place += f"[{json.dumps(part)}]"
+        elif _PLAIN_KEY.fullmatch(key := str(part)):  # YAML keys may be null, numbers…
+            place += f".{key}" if place else key
+        else:  # JSON escapes the control characters; the error line, the rest
+            place += f"[{json.dumps(key, ensure_ascii=False)}]"
     return place
 
 
