@@ -153,3 +153,37 @@ def test_the_seed_benchmark_measures_check_and_load_against_the_import(tmp_path:
             assert figures[f"{step}_{key}"] > 0, (step, key)
     assert figures["import_ratio"] == 1.0
     assert "timeline seed check" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_the_gdelt_benchmark_measures_every_figure(tmp_path: Path, backend: str) -> None:
+    """benchmarks/gdelt.py at a small N: the import, both references (the flat table,
+    and the imported rows into the indexed schema, which must load the same number of
+    rows), the queries agreeing with the hand-written SQL (sanity, never timings)."""
+    import os
+
+    out = tmp_path / "gdelt.json"
+    args = ["--rows", "1000", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path)]
+    if backend == "postgresql":
+        server = os.environ.get(PG_ENV)
+        if not server:
+            pytest.skip(f"needs {PG_ENV}")
+        args += ["--backend", "postgresql", "--postgres-url", server]
+    script = ROOT / "benchmarks" / "gdelt.py"
+    result = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "disagree" not in result.stderr and "another number" not in result.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert (figures["backend"], figures["rows"]) == (backend, 1000)
+    for key in ("import_s", "reference_s", "normalized_reference_s", "import_peak_rss_mb"):
+        assert figures[key] > 0, key
+    assert figures["import_ratio"] == pytest.approx(figures["import_s"] / figures["reference_s"])
+    assert figures["normalized_ratio"] == pytest.approx(
+        figures["import_s"] / figures["normalized_reference_s"]
+    )
+    assert set(figures["query_ratio"]) == {"one_day", "actor_first_50"}
+    assert figures["query_rows"]["actor_first_50"] == 50
