@@ -198,7 +198,7 @@ class Stager:
                 r.anchor_source,
                 r.latitude,
                 r.longitude,
-                *(r.attributes.get(name) for name in ATTRIBUTES),
+                *map(r.attributes.get, ATTRIBUTES),
             )
         )
         for code in r.countries:

@@ -266,12 +266,13 @@ class Reader:
         if url:
             if len(url) > URL_LENGTH:
                 raise RowError("SOURCEURL", f"longer than {URL_LENGTH} characters")
-            known = self.recent.get(url)
-            slug = known or _source_slug(url)
-            if known is None:
-                self._remember(url, slug)
-                records.append(_source(slug, url, added))
-            evidence.append({"slug": slug})
+            source = self.recent.get(url)
+            if source is None:
+                host = _host(url)
+                source = _source_slug(url, host)
+                self._remember(url, source)
+                records.append(_source(source, url, host, added))
+            evidence.append({"slug": source})
         description = cameo.title_description(*codes.values())
         title = " — ".join(part for part in (names[0], description, names[1]) if part)
         flags = date_flags(day, added)
@@ -374,15 +375,14 @@ def _host(url: str) -> str | None:
         return None
 
 
-def _source_slug(url: str) -> str:
+def _source_slug(url: str, host: str | None) -> str:
     """The host's words and a hash of the whole URL: stable across files and imports."""
-    host = _host(url) or "source"
-    words = _NOT_SLUG.sub("-", host.lower()).strip("-")[:80].strip("-") or "source"
+    words = _NOT_SLUG.sub("-", (host or "source").lower()).strip("-")[:80].strip("-")
+    words = words or "source"
     return f"{words}-{hashlib.sha1(url.encode()).hexdigest()[:12]}"
 
 
-def _source(slug: str, url: str, published: date) -> SourceRecord:
-    host = _host(url)
+def _source(slug: str, url: str, host: str | None, published: date) -> SourceRecord:
     name = url if len(url) <= NAME_LENGTH else url[: NAME_LENGTH - 1] + "…"
     return _built(
         SourceRecord,
