@@ -29,7 +29,8 @@ class Backend:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
 
-    def fresh(self, label: str) -> str:
+    def fresh(self, label: str, *, migrated: bool = True) -> str:
+        """A new database (migrated to the newest schema unless `migrated` is false)."""
         raise NotImplementedError
 
     def drop(self, url: str) -> None:
@@ -56,11 +57,12 @@ def migrate(url: str) -> None:
 class Sqlite(Backend):
     name = "sqlite"
 
-    def fresh(self, label: str) -> str:
+    def fresh(self, label: str, *, migrated: bool = True) -> str:
         path = self.workdir / f"{label}.db"
         for extra in ("", "-wal", "-shm"):
             Path(f"{path}{extra}").unlink(missing_ok=True)
-        migrate(f"sqlite:///{path}")
+        if migrated:
+            migrate(f"sqlite:///{path}")
         return f"sqlite:///{path}"
 
     def drop(self, url: str) -> None:
@@ -133,12 +135,13 @@ class Postgres(Backend):
     def libpq(url: Any) -> str:
         return str(url.render_as_string(hide_password=False))
 
-    def fresh(self, label: str) -> str:
+    def fresh(self, label: str, *, migrated: bool = True) -> str:
         self.made += 1  # a name of its own: one dropped later may still be there
         name = f"{self.prefix}_{label}_{self.made}"
         self._admin(f'CREATE DATABASE "{name}"')
         url = self.libpq(self.server.set(database=name))
-        migrate(url)
+        if migrated:
+            migrate(url)
         return url
 
     def drop(self, url: str) -> None:

@@ -165,7 +165,7 @@ def test_the_gdelt_benchmark_measures_every_figure(tmp_path: Path, backend: str)
     import os
 
     out = tmp_path / "gdelt.json"
-    args = ["--rows", "1000", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path)]
+    args = ["--rows", "300", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path)]
     if backend == "postgresql":
         server = os.environ.get(PG_ENV)
         if not server:
@@ -178,7 +178,7 @@ def test_the_gdelt_benchmark_measures_every_figure(tmp_path: Path, backend: str)
     assert result.returncode == 0, result.stderr
     assert "disagree" not in result.stderr and "another number" not in result.stderr
     figures = json.loads(out.read_text(encoding="utf-8"))
-    assert (figures["backend"], figures["rows"]) == (backend, 1000)
+    assert (figures["backend"], figures["rows"]) == (backend, 300)
     for key in ("import_s", "reference_s", "normalized_reference_s", "import_peak_rss_mb"):
         assert figures[key] > 0, key
     assert figures["import_ratio"] == pytest.approx(figures["import_s"] / figures["reference_s"])
