@@ -40,7 +40,7 @@ test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
 # The guarantees at length: 2000 Hypothesis examples a fuzz test, a writer killed at 20
-# random moments in every case (make test tries 30 and 2).
+# random moments in every case (make test tries 30 and 1, a new moment each run).
 fuzz: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=fuzz TIMELINE_CRASH_MOMENTS=20 $(BIN)/pytest -n 2 tests/test_fuzz.py tests/test_crash_safety.py
 

@@ -4,9 +4,10 @@ and into a populated database. Each kill lands at a random moment of the command
 run, from its start-up to its commit; then SQLite's integrity check passes and the
 same command run again succeeds and gives the after state.
 
-`make test` tries TIMELINE_CRASH_MOMENTS (default 2) moments per case; `make fuzz`
-tries 20. The moments come from a seeded generator (TIMELINE_CRASH_SEED) and a
-failure names its moment, so it can be replayed.
+`make test` tries TIMELINE_CRASH_MOMENTS (default 1) moments per case; `make fuzz`
+tries 20. The moments come from a generator seeded with TIMELINE_CRASH_SEED, by default
+a new seed each run, so that runs try different moments; a failure names its moment
+and its seed, so it can be replayed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -30,8 +32,8 @@ from test_transfer import generated
 
 from timeline import exporter
 
-MOMENTS = int(os.environ.get("TIMELINE_CRASH_MOMENTS", "2"))
-SEED = os.environ.get("TIMELINE_CRASH_SEED", "2025")
+MOMENTS = int(os.environ.get("TIMELINE_CRASH_MOMENTS", "1"))
+SEED = os.environ.get("TIMELINE_CRASH_SEED") or secrets.token_hex(4)
 
 
 def state_of(url: URL) -> Any:
