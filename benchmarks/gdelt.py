@@ -25,7 +25,6 @@ GLOBALEVENTIDs and, per repetition, fresh SOURCEURLs: each repetition has the sa
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -42,7 +41,8 @@ sys.path.insert(0, str(HERE))
 from backends import Backend, Postgres, Sqlite, count_rows  # noqa: E402
 from handwritten import HandWritten  # noqa: E402
 from processes import TIMELINE, measure  # noqa: E402
-from reference_csv import COLUMNS as STORED  # noqa: E402
+from reference_csv import COLUMNS as COLUMNS_STORED  # noqa: E402
+from reference_csv import Writers  # noqa: E402
 from tool import Tool  # noqa: E402
 
 from timeline.queries import EventFilters  # noqa: E402
@@ -108,30 +108,28 @@ def flat_load(backend: Backend, url: str, path: Path) -> float | None:
 def normalized_load(backend: Backend, imported: str, workdir: Path) -> float | None:
     """The imported rows, dumped to one CSV file per table (untimed), loaded by the
     database's own tool into a fresh migrated database (timed)."""
+    directory = workdir / "normalized"
+    directory.mkdir(exist_ok=True)
     connection = backend.connect(imported)
-    paths = {}
+    out = Writers(directory)  # one CSV file per table, its header first
     try:
         cursor = connection.cursor()
-        for name, columns in STORED.items():
-            paths[name] = workdir / f"normalized-{name}.csv"
+        for name, columns in COLUMNS_STORED.items():
             cursor.execute(f"SELECT {', '.join(columns)} FROM {name} ORDER BY 1")
-            with paths[name].open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
-                writer.writerow(columns)
-                while rows := cursor.fetchmany(10_000):
-                    writer.writerows(rows)
+            while rows := cursor.fetchmany(10_000):
+                out.writers[name].writerows(rows)
     finally:
+        out.close()
         connection.close()
     target = backend.fresh("normalized")
     try:
-        seconds = backend.reference(target, paths)
+        seconds = backend.reference(target, out.paths)
         if seconds is not None and count_rows(backend, target) != count_rows(backend, imported):
             print("benchmark: the bulk tool loaded another number of rows", file=sys.stderr)
         return seconds
     finally:
         backend.drop(target)
-        for path in paths.values():
-            path.unlink()
+        shutil.rmtree(directory)
 
 
 def time_queries(backend: Backend, url: str, runs: int) -> dict[str, Any]:

@@ -16,8 +16,6 @@ from test_seeds import snapshot
 
 from timeline.db import make_engine, stored_revision
 
-POSTGRES = pytest.mark.postgres
-
 
 def timeline(url: URL, *args: str, **popen: object) -> subprocess.Popen[str]:
     return subprocess.Popen(  # type: ignore[call-overload]
@@ -41,7 +39,9 @@ PIPED = [
 PIPED_CASES = [
     *(pytest.param("sqlite", args, id=f"sqlite-{' '.join(args)}") for args in PIPED),
     *(
-        pytest.param("postgresql", args, id=f"postgresql-{' '.join(args)}", marks=[POSTGRES])
+        pytest.param(
+            "postgresql", args, id=f"postgresql-{' '.join(args)}", marks=pytest.mark.postgres
+        )
         for args in (["events", "-f", "json"], ["export"])
     ),
 ]
